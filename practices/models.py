@@ -1,0 +1,388 @@
+"""The catalogue's tables: reference data, sources, and the four kinds of record."""
+
+from string import ascii_lowercase
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from practices.querysets import RecordQuerySet
+
+
+class Region(models.Model):
+    """A UN M49 geographic region, sub-region or intermediate region."""
+
+    class Level(models.TextChoices):
+        REGION = "region", _("Region")
+        SUBREGION = "subregion", _("Sub-region")
+        INTERMEDIATE = "intermediate", _("Intermediate region")
+
+    code = models.CharField(_("M49 code"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent region"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{3}$"), name="region_code_three_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Country(models.Model):
+    """An ISO 3166-1 country or territory, placed in its UN M49 sub-region."""
+
+    alpha2 = models.CharField(_("ISO alpha-2"), max_length=2, unique=True)
+    alpha3 = models.CharField(_("ISO alpha-3"), max_length=3, unique=True)
+    numeric = models.CharField(_("ISO numeric"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    official_name = models.CharField(_("official name"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name in French"), max_length=100, blank=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    subregion = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="countries",
+        verbose_name=_("M49 sub-region"),
+        help_text=_("Empty only where M49 places the territory in no region (Antarctica)."),
+    )
+    intermediate_region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intermediate_countries",
+        verbose_name=_("M49 intermediate region"),
+    )
+    alternative_names = models.JSONField(
+        _("alternative names"),
+        default=list,
+        blank=True,
+        help_text=_("Other names that resolve to this country, as reports write them."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(alpha2__regex=r"^[A-Z]{2}$"), name="country_alpha2_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(alpha3__regex=r"^[A-Z]{3}$"), name="country_alpha3_format"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Objective(models.Model):
+    """One of the 23 objectives of the Global Compact for Migration."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("GCM objective")
+        verbose_name_plural = _("GCM objectives")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=23), name="objective_number_1_to_23"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class ObjectiveAction(models.Model):
+    """A lettered action under a GCM objective, such as 13(h)."""
+
+    objective = models.ForeignKey(
+        Objective,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("objective"),
+    )
+    letter = models.CharField(_("letter"), max_length=1)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        ordering = ["objective__number", "letter"]
+        verbose_name = _("objective action")
+        verbose_name_plural = _("objective actions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "letter"], name="objective_action_unique_letter"
+            ),
+            models.CheckConstraint(
+                condition=Q(letter__in=list(ascii_lowercase)), name="objective_action_letter_a_z"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.objective.number}({self.letter})"
+
+    @property
+    def code(self) -> str:
+        """The compact form used in data files and filters: "13h"."""
+        return f"{self.objective.number}{self.letter}"
+
+
+class GuidingPrinciple(models.Model):
+    """One of the ten cross-cutting guiding principles of the Global Compact."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("guiding principle")
+        verbose_name_plural = _("guiding principles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=10), name="principle_number_1_to_10"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Theme(models.Model):
+    """A term of the catalogue's small controlled vocabulary of topics."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    """A body other than a government that reports or supports a record."""
+
+    class Kind(models.TextChoices):
+        UN_AGENCY = "un-agency", _("UN agency or body")
+        INTERGOVERNMENTAL = "intergovernmental", _("Other intergovernmental body")
+        REGIONAL_PROCESS = "regional-process", _("Regional consultative process")
+        CIVIL_SOCIETY = "civil-society", _("Civil society")
+        NATIONAL_INSTITUTION = "national-institution", _("National institution")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    aliases = models.JSONField(
+        _("aliases"),
+        default=list,
+        blank=True,
+        help_text=_("Other spellings reports use for this organisation."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class Source(models.Model):
+    """A GFMD document and the session it reports on: what a record cites."""
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    session = models.CharField(_("session"), max_length=200, blank=True)
+    meeting = models.CharField(
+        _("meeting"), max_length=200, blank=True, help_text=_("The GFMD meeting or summit.")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    chair = models.CharField(_("chair"), max_length=300, blank=True)
+    rapporteurs = models.JSONField(_("rapporteurs"), default=list, blank=True)
+    link = models.URLField(_("link"), blank=True)
+    citation = models.TextField(_("how to cite"), blank=True)
+    report_file = models.CharField(
+        _("report file"),
+        max_length=200,
+        blank=True,
+        help_text=_("The report's text in practices/data/reports/, when the project holds it."),
+    )
+
+    class Meta:
+        ordering = ["-year", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=2007, year__lte=2100),
+                name="source_year_since_first_gfmd",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+
+class Status(models.TextChoices):
+    """Where a record stands in the editorial workflow; only published is public."""
+
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Record(models.Model):
+    """The shape every catalogue record shares: what it says, who and what it concerns,
+    and where it comes from."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    text = models.TextField(_("text"), help_text=_("The passage as the report gives it."))
+    countries = models.ManyToManyField(
+        Country,
+        blank=True,
+        related_name="%(class)s_set",
+        verbose_name=_("countries"),
+        help_text=_("Every country the record names; a bilateral practice names both."),
+    )
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="%(class)s_set", verbose_name=_("organisations")
+    )
+    objectives = models.ManyToManyField(
+        Objective, blank=True, related_name="%(class)s_set", verbose_name=_("GCM objectives")
+    )
+    actions = models.ManyToManyField(
+        ObjectiveAction,
+        blank=True,
+        related_name="%(class)s_set",
+        verbose_name=_("GCM actions"),
+    )
+    principles = models.ManyToManyField(
+        GuidingPrinciple,
+        blank=True,
+        related_name="%(class)s_set",
+        verbose_name=_("guiding principles"),
+    )
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="%(class)s_set", verbose_name=_("themes")
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="%(class)s_set", verbose_name=_("source")
+    )
+    section = models.CharField(
+        _("section"),
+        max_length=255,
+        blank=True,
+        help_text=_("Where in the source the passage stands (section, table column, page)."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["title", "pk"]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"], name="%(class)s_status_updated"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Practice(Record):
+    """Something a government or stakeholder did, reported as a practice."""
+
+    class Meta(Record.Meta):
+        verbose_name = _("practice")
+        verbose_name_plural = _("practices")
+
+
+class Challenge(Record):
+    """An obstacle reported at a GFMD session, linked to the practices that address it."""
+
+    addressed_by = models.ManyToManyField(
+        Practice,
+        blank=True,
+        related_name="challenges_addressed",
+        verbose_name=_("addressed by practices"),
+    )
+
+    class Meta(Record.Meta):
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
+
+
+class Opportunity(Record):
+    """An opening or enabling factor reported at a GFMD session."""
+
+    class Meta(Record.Meta):
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+
+
+class Recommendation(Record):
+    """A recommendation of a GFMD session, of one of four kinds."""
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("General recommendation")
+        PRACTICAL = "practical", _("Practical recommendation")
+        CONVERGENCE = "convergence", _("Point of convergence")
+        FURTHER_DISCUSSION = "further-discussion", _("Issue for further discussion")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    area = models.CharField(
+        _("area"),
+        max_length=300,
+        blank=True,
+        help_text=_("The recommendation area or guiding question it falls under."),
+    )
+
+    class Meta(Record.Meta):
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        indexes = [
+            *Record.Meta.indexes,
+            models.Index(fields=["kind"], name="recommendation_kind"),
+        ]
+
+
+RECORD_MODELS = (Practice, Challenge, Opportunity, Recommendation)

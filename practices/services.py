@@ -1,0 +1,377 @@
+"""Writes to the catalogue: loading reference data and the seeded records.
+
+`catalogue_load()` reads the curated files in practices/data/ and brings the database
+to match them. It is idempotent (a second run changes nothing and reports so) and
+atomic (a bad entry aborts the whole load, naming its file and entry).
+"""
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from practices.models import (
+    Challenge,
+    Country,
+    GuidingPrinciple,
+    Objective,
+    ObjectiveAction,
+    Opportunity,
+    Organisation,
+    Practice,
+    Recommendation,
+    Region,
+    Source,
+    Status,
+    Theme,
+)
+from practices.resolvers import UnknownName, country_index, organisation_index
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+RECORD_KINDS = {
+    "practice": Practice,
+    "challenge": Challenge,
+    "opportunity": Opportunity,
+    "recommendation": Recommendation,
+}
+ENTRY_FIELDS = {
+    "kind",
+    "slug",
+    "title",
+    "text",
+    "section",
+    "countries",
+    "organisations",
+    "objectives",
+    "actions",
+    "principles",
+    "themes",
+    "recommendation_kind",
+    "area",
+    "addressed_by",
+}
+ACTION_CODE = re.compile(r"^(\d{1,2})([a-z])$")
+
+
+class LoadError(Exception):
+    """A data file that cannot be loaded; the message names the file and the entry."""
+
+
+@dataclass
+class LoadReport:
+    """How many rows of each table the load created, updated or left as they were."""
+
+    counts: dict[str, Counter] = field(default_factory=dict)
+
+    def add(self, model, outcome: str) -> None:
+        name = model if isinstance(model, str) else str(model._meta.verbose_name_plural)
+        self.counts.setdefault(name, Counter())[outcome] += 1
+
+    @property
+    def changed(self) -> bool:
+        return any(c["created"] or c["updated"] for c in self.counts.values())
+
+    def total(self, model) -> int:
+        return sum(self.counts.get(str(model._meta.verbose_name_plural), Counter()).values())
+
+    def lines(self) -> list[str]:
+        lines = []
+        for name, count in self.counts.items():
+            total = sum(count.values())
+            detail = ", ".join(
+                f"{count[o]} {o}" for o in ("created", "updated", "unchanged") if count[o]
+            )
+            lines.append(f"{name[:1].upper()}{name[1:]}: {total} ({detail})")
+        lines.append("Changes applied." if self.changed else "Nothing changed.")
+        return lines
+
+
+def _validated_save(obj, *, where: str) -> None:
+    """full_clean() then save(), turning validation errors into a LoadError."""
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        raise LoadError(f"{where}: {_describe(error)}") from None
+    obj.save()
+
+
+def _describe(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+def _sync(model, key: str, rows: list[dict], report: LoadReport, *, where: str) -> dict:
+    """Create or update one row per dict, matched on `key`; return them all by key."""
+    existing = model.objects.in_bulk(field_name=key)
+    result = {}
+    for row in rows:
+        obj = existing.get(row[key])
+        if obj is None:
+            obj = model(**row)
+            outcome = "created"
+        elif any(getattr(obj, name) != value for name, value in row.items()):
+            for name, value in row.items():
+                setattr(obj, name, value)
+            outcome = "updated"
+        else:
+            outcome = "unchanged"
+        if outcome != "unchanged":
+            _validated_save(obj, where=f"{where}, {key} {row[key]!r}")
+        report.add(model, outcome)
+        result[row[key]] = obj
+    return result
+
+
+def _read_yaml(path: Path):
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as error:
+        raise LoadError(f"{path.name}: cannot be read: {error}") from None
+
+
+def _load_regions_and_countries(data_dir: Path, report: LoadReport) -> None:
+    path = data_dir / "countries.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    levels = [
+        ("region_code", "region_name", Region.Level.REGION, None),
+        ("subregion_code", "subregion_name", Region.Level.SUBREGION, "region_code"),
+        ("intermediate_code", "intermediate_name", Region.Level.INTERMEDIATE, "subregion_code"),
+    ]
+    regions: dict[str, Region] = {}
+    for code_col, name_col, level, parent_col in levels:
+        wanted = {
+            row[code_col]: {
+                "code": row[code_col],
+                "name": row[name_col],
+                "slug": slugify(row[name_col]),
+                "level": level,
+                "parent": regions[row[parent_col]] if parent_col else None,
+            }
+            for row in rows
+            if row[code_col]
+        }
+        regions |= _sync(Region, "code", list(wanted.values()), report, where=path.name)
+
+    aliases = _read_yaml(data_dir / "country_aliases.yaml") or {}
+    extra_names: dict[str, list[str]] = {}
+    for alias, code in aliases.items():
+        extra_names.setdefault(code, []).append(alias)
+    unknown = set(extra_names) - {row["alpha2"] for row in rows}
+    if unknown:
+        raise LoadError(f"country_aliases.yaml: unknown ISO code(s) {', '.join(sorted(unknown))}")
+
+    countries = [
+        {
+            "alpha2": row["alpha2"],
+            "alpha3": row["alpha3"],
+            "numeric": row["numeric"],
+            "name": row["name"],
+            "official_name": row["official_name"],
+            "name_fr": row["name_fr"],
+            "name_es": row["name_es"],
+            "slug": slugify(row["name"]),
+            "subregion": regions.get(row["subregion_code"]),
+            "intermediate_region": regions.get(row["intermediate_code"]),
+            "alternative_names": [
+                *filter(None, row["alternative_names"].split("|")),
+                *extra_names.get(row["alpha2"], []),
+            ],
+        }
+        for row in rows
+    ]
+    _sync(Country, "alpha2", countries, report, where=path.name)
+
+
+def _load_gcm(data_dir: Path, report: LoadReport) -> None:
+    path = data_dir / "gcm.yaml"
+    data = _read_yaml(path)
+    objectives = _sync(
+        Objective,
+        "number",
+        [
+            {"number": o["number"], "title": o["title"], "slug": slugify(o["title"])}
+            for o in data["objectives"]
+        ],
+        report,
+        where=path.name,
+    )
+    for action in data["actions"]:
+        objective = objectives.get(action["objective"])
+        if objective is None:
+            raise LoadError(f"{path.name}: action {action} names no known objective")
+        obj, created = ObjectiveAction.objects.get_or_create(
+            objective=objective, letter=action["letter"], defaults={"text": action["text"]}
+        )
+        outcome = "created" if created else "unchanged"
+        if not created and obj.text != action["text"]:
+            obj.text = action["text"]
+            _validated_save(obj, where=f"{path.name}, action {obj}")
+            outcome = "updated"
+        report.add(ObjectiveAction, outcome)
+    _sync(GuidingPrinciple, "number", data["principles"], report, where=path.name)
+
+
+def _load_vocabularies(data_dir: Path, report: LoadReport) -> None:
+    _sync(Theme, "slug", _read_yaml(data_dir / "themes.yaml"), report, where="themes.yaml")
+    _sync(
+        Organisation,
+        "slug",
+        _read_yaml(data_dir / "organisations.yaml"),
+        report,
+        where="organisations.yaml",
+    )
+
+
+class _Lookups:
+    """Everything an entry may refer to, fetched once for the whole load."""
+
+    def __init__(self):
+        self.countries = Country.objects.in_bulk(field_name="alpha2")
+        self.country_names = country_index(self.countries.values())
+        organisations = Organisation.objects.in_bulk(field_name="slug")
+        self.organisations = organisations
+        self.organisation_names = organisation_index(organisations.values())
+        self.objectives = Objective.objects.in_bulk(field_name="number")
+        self.actions = {
+            action.code: action for action in ObjectiveAction.objects.select_related("objective")
+        }
+        self.principles = GuidingPrinciple.objects.in_bulk(field_name="slug")
+        self.themes = Theme.objects.in_bulk(field_name="slug")
+
+
+def _pick(table: dict, keys, what: str, where: str) -> list:
+    missing = [str(k) for k in keys if k not in table]
+    if missing:
+        raise LoadError(f"{where}: unknown {what} {', '.join(missing)}")
+    return [table[k] for k in keys]
+
+
+def _entry_relations(entry: dict, lookups: _Lookups, where: str) -> dict[str, list]:
+    """Resolve an entry's names and codes to rows; any unknown one is a LoadError."""
+    try:
+        countries = [
+            lookups.countries[lookups.country_names.resolve(name, where=where)]
+            for name in entry.get("countries") or []
+        ]
+        organisations = [
+            lookups.organisations[lookups.organisation_names.resolve(name, where=where)]
+            for name in entry.get("organisations") or []
+        ]
+    except UnknownName as error:
+        raise LoadError(str(error)) from None
+    actions = []
+    for code in entry.get("actions") or []:
+        if not ACTION_CODE.match(str(code)):
+            raise LoadError(f'{where}: action "{code}" is not of the form 13h')
+        actions += _pick(lookups.actions, [str(code)], "GCM action", where)
+    numbers = list(entry.get("objectives") or [])
+    numbers += [a.objective.number for a in actions if a.objective.number not in numbers]
+    return {
+        "countries": countries,
+        "organisations": organisations,
+        "objectives": _pick(lookups.objectives, numbers, "GCM objective", where),
+        "actions": actions,
+        "principles": _pick(lookups.principles, entry.get("principles") or [], "principle", where),
+        "themes": _pick(lookups.themes, entry.get("themes") or [], "theme", where),
+    }
+
+
+def _sync_relations(obj, relations: dict[str, list]) -> bool:
+    """Set each to-many relation to exactly the wanted rows; say whether any changed."""
+    changed = False
+    for name, rows in relations.items():
+        wanted = {row.pk for row in rows}
+        if {row.pk for row in getattr(obj, name).all()} != wanted:
+            getattr(obj, name).set(wanted)
+            changed = True
+    return changed
+
+
+def _load_catalogue_file(path: Path, lookups: _Lookups, report: LoadReport, seen: set) -> list:
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or "source" not in data or "entries" not in data:
+        raise LoadError(f"{path.name}: expected a mapping with 'source' and 'entries'")
+    source_row = dict(data["source"])
+    source = _sync(Source, "slug", [source_row], report, where=path.name)[source_row["slug"]]
+
+    pending_links = []
+    for number, entry in enumerate(data["entries"], start=1):
+        where = f"{path.name}, entry {number} ({entry.get('slug', 'no slug')})"
+        unknown = set(entry) - ENTRY_FIELDS
+        if unknown:
+            raise LoadError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        model = RECORD_KINDS.get(entry.get("kind"))
+        if model is None:
+            raise LoadError(f"{where}: kind must be one of {', '.join(RECORD_KINDS)}")
+        if entry.get("slug") in seen:
+            raise LoadError(f"{where}: slug {entry['slug']!r} is used twice")
+        seen.add(entry.get("slug"))
+        if not entry.get("countries") and not entry.get("objectives") and not entry.get("themes"):
+            raise LoadError(f"{where}: an entry needs at least an objective or a theme")
+        relations = _entry_relations(entry, lookups, where)
+
+        values = {
+            "title": entry.get("title", ""),
+            "text": " ".join(str(entry.get("text", "")).split()),
+            "section": entry.get("section", ""),
+            "source": source,
+            "status": Status.PUBLISHED,
+        }
+        if model is Recommendation:
+            values["kind"] = entry.get("recommendation_kind", "")
+            values["area"] = entry.get("area", "")
+        obj = model.objects.prefetch_related(*relations).filter(slug=entry.get("slug")).first()
+        if obj is None:
+            obj = model(slug=entry.get("slug"), **values)
+            outcome = "created"
+        elif any(getattr(obj, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(obj, name, value)
+            outcome = "updated"
+        else:
+            outcome = "unchanged"
+        if outcome != "unchanged":
+            _validated_save(obj, where=where)
+        if _sync_relations(obj, relations) and outcome == "unchanged":
+            outcome = "updated"
+        report.add(model, outcome)
+        if model is Challenge:
+            pending_links.append((obj, entry.get("addressed_by") or [], where))
+        elif entry.get("addressed_by"):
+            raise LoadError(f"{where}: only a challenge can be addressed by practices")
+    return pending_links
+
+
+def _link_challenges(pending_links: list, report: LoadReport) -> None:
+    """Link challenges to practices once every file's practices exist."""
+    practices = Practice.objects.in_bulk(field_name="slug")
+    for challenge, slugs, where in pending_links:
+        wanted = _pick(practices, slugs, "practice", where)
+        changed = _sync_relations(challenge, {"addressed_by": wanted})
+        report.add("challenges' practices", "updated" if changed else "unchanged")
+
+
+def catalogue_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
+    """Bring the database to match the reference data and catalogue files."""
+    report = LoadReport()
+    with transaction.atomic():
+        _load_regions_and_countries(data_dir, report)
+        _load_gcm(data_dir, report)
+        _load_vocabularies(data_dir, report)
+        lookups = _Lookups()
+        seen: set = set()
+        pending_links = []
+        for path in sorted((data_dir / "catalogue").glob("*.yaml")):
+            pending_links += _load_catalogue_file(path, lookups, report, seen)
+        _link_challenges(pending_links, report)
+    return report

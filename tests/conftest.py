@@ -1,0 +1,11 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference data and the seeded catalogue once for the whole run."""
+    with django_db_blocker.unblock():
+        call_command("load_catalogue", stdout=io.StringIO())
