@@ -97,7 +97,7 @@ def test_each_kind_of_bad_entry_is_named(data_copy, change, expected):
     edit_catalogue(
         data_copy, "working-session-human-rights.yaml", lambda d: d["entries"][2].update(change)
     )
-    with pytest.raises(CommandError, match="working-session-human-rights.yaml, entry 3") as error:
+    with pytest.raises(CommandError, match=r"working-session-human-rights\.yaml, entry 3") as error:
         load(data_dir=data_copy)
     assert expected in str(error.value)
 

@@ -40,7 +40,7 @@ def test_database_refuses_a_malformed_iso_code():
     """ISO codes are upper-case letters of the right length."""
     assert refused(
         lambda: Country.objects.create(
-            alpha2="ph1", alpha3="QQQ", numeric="998", name="Bad", slug="bad"
+            alpha2="p1", alpha3="QQQ", numeric="998", name="Bad", slug="bad"
         )
     )
 

@@ -83,7 +83,7 @@ def test_an_unknown_country_is_an_error_naming_the_name_and_entry(countries):
 def test_a_name_two_countries_claim_is_refused():
     """An ambiguous name is an error listing the candidates, never a pick."""
     index = NameIndex("country", [("NE", ["Niger"]), ("NG", ["Niger"])])
-    with pytest.raises(UnknownName, match="Ambiguous country \"Niger\".*NE, NG"):
+    with pytest.raises(UnknownName, match=r'Ambiguous country "Niger".*NE, NG'):
         index.resolve("Niger")
 
 
