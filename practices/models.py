@@ -2,8 +2,10 @@
 
 from string import ascii_lowercase
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from practices.querysets import RecordQuerySet
@@ -229,7 +231,7 @@ class Source(models.Model):
     meeting = models.CharField(
         _("meeting"), max_length=200, blank=True, help_text=_("The GFMD meeting or summit.")
     )
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, db_index=True)
     chair = models.CharField(_("chair"), max_length=300, blank=True)
     rapporteurs = models.JSONField(_("rapporteurs"), default=list, blank=True)
     link = models.URLField(_("link"), blank=True)
@@ -314,6 +316,9 @@ class Record(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Kept by the database itself (see practices.search): a weighted tsvector on
+    # PostgreSQL; unused on SQLite, where an FTS5 table mirrors title and text.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = RecordQuerySet.as_manager()
 
@@ -326,6 +331,9 @@ class Record(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse(f"practices:{self._meta.model_name}-detail", args=[self.slug])
 
 
 class Practice(Record):

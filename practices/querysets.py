@@ -1,5 +1,6 @@
 """Chainable query methods shared by every kind of record."""
 
+from django.apps import apps
 from django.db import models
 
 
@@ -10,6 +11,12 @@ class RecordQuerySet(models.QuerySet):
 
     def with_related(self):
         """Fetch the source and every to-many relation in a fixed number of queries."""
+        actions = apps.get_model("practices", "ObjectiveAction").objects.select_related("objective")
         return self.select_related("source").prefetch_related(
-            "countries", "organisations", "objectives", "actions__objective", "principles", "themes"
+            "countries",
+            "organisations",
+            "objectives",
+            models.Prefetch("actions", queryset=actions),
+            "principles",
+            "themes",
         )

@@ -1,0 +1,47 @@
+"""CSV for every list and record: related rows flattened to their codes."""
+
+import csv
+import io
+
+from rest_framework import renderers
+
+SEPARATOR = "; "
+KEYS = ("code", "number", "slug", "name", "title")
+
+
+def flat(value) -> str:
+    """One cell: a related row by its code (or number, slug, name), a list joined by ;."""
+    if isinstance(value, list):
+        return SEPARATOR.join(flat(item) for item in value)
+    if isinstance(value, dict):
+        key = next((k for k in KEYS if k in value), None)
+        return (
+            flat(value[key]) if key else SEPARATOR.join(f"{k}={flat(v)}" for k, v in value.items())
+        )
+    if value is None:
+        return ""
+    return str(value)
+
+
+def csv_line(cells) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([flat(cell) for cell in cells])
+    return buffer.getvalue()
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Renders one record or a list of them; lists are streamed by the views instead."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        rows = data if isinstance(data, list) else [data]
+        if not rows:
+            return b""
+        header = list(rows[0])
+        lines = [csv_line(header), *(csv_line(row.get(k) for k in header) for row in rows)]
+        return "".join(lines).encode(self.charset)

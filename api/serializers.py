@@ -1,0 +1,456 @@
+"""JSON shapes of the API: brief linked forms for related rows, full forms for records."""
+
+from urllib.parse import urlencode
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from practices.models import (
+    Challenge,
+    Country,
+    GuidingPrinciple,
+    Objective,
+    ObjectiveAction,
+    Opportunity,
+    Organisation,
+    Practice,
+    Recommendation,
+    Region,
+    Source,
+    Status,
+    Theme,
+)
+
+
+class LinkField(serializers.HyperlinkedIdentityField):
+    """The API URL of a row, by one of its fields (a slug, a code, a number)."""
+
+    def __init__(self, view_name, lookup_field="slug", **kwargs):
+        super().__init__(view_name=f"api:{view_name}", lookup_field=lookup_field, **kwargs)
+
+
+# Brief forms: what a row shows of the rows it links to.
+
+
+class RegionBriefSerializer(serializers.ModelSerializer):
+    url = LinkField("region-detail", lookup_field="code")
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "slug", "level", "url"]
+
+
+class CountryBriefSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="alpha2", read_only=True)
+    url = LinkField("country-detail", lookup_field="alpha2")
+
+    class Meta:
+        model = Country
+        fields = ["code", "alpha3", "name", "url"]
+
+
+class ObjectiveBriefSerializer(serializers.ModelSerializer):
+    url = LinkField("objective-detail", lookup_field="number")
+
+    class Meta:
+        model = Objective
+        fields = ["number", "title", "url"]
+
+
+class ActionBriefSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(read_only=True)
+    label = serializers.CharField(source="__str__", read_only=True)
+    objective = serializers.IntegerField(source="objective.number", read_only=True)
+
+    class Meta:
+        model = ObjectiveAction
+        fields = ["code", "label", "objective", "letter", "text"]
+
+
+class PrincipleBriefSerializer(serializers.ModelSerializer):
+    url = LinkField("principle-detail")
+
+    class Meta:
+        model = GuidingPrinciple
+        fields = ["number", "slug", "name", "url"]
+
+
+class ThemeBriefSerializer(serializers.ModelSerializer):
+    url = LinkField("theme-detail")
+
+    class Meta:
+        model = Theme
+        fields = ["slug", "name", "url"]
+
+
+class OrganisationBriefSerializer(serializers.ModelSerializer):
+    url = LinkField("organisation-detail")
+
+    class Meta:
+        model = Organisation
+        fields = ["slug", "name", "acronym", "kind", "url"]
+
+
+class SourceBriefSerializer(serializers.ModelSerializer):
+    url = LinkField("source-detail")
+
+    class Meta:
+        model = Source
+        fields = ["slug", "title", "year", "url"]
+
+
+class PracticeBriefSerializer(serializers.ModelSerializer):
+    url = LinkField("practice-detail")
+
+    class Meta:
+        model = Practice
+        fields = ["slug", "title", "url"]
+
+
+# Records.
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """A record with its related rows in brief, its API URL and its public page."""
+
+    url = LinkField("")  # set per kind in __init__
+    web_url = serializers.SerializerMethodField(help_text=_("The record's public page."))
+    countries = CountryBriefSerializer(many=True, read_only=True)
+    organisations = OrganisationBriefSerializer(many=True, read_only=True)
+    objectives = ObjectiveBriefSerializer(many=True, read_only=True)
+    actions = ActionBriefSerializer(many=True, read_only=True)
+    principles = PrincipleBriefSerializer(many=True, read_only=True)
+    themes = ThemeBriefSerializer(many=True, read_only=True)
+    source = SourceBriefSerializer(read_only=True)
+    created = serializers.DateTimeField(source="created_at", read_only=True)
+    updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        fields = [
+            "url",
+            "web_url",
+            "slug",
+            "title",
+            "text",
+            "countries",
+            "organisations",
+            "objectives",
+            "actions",
+            "principles",
+            "themes",
+            "source",
+            "section",
+            "status",
+            "created",
+            "updated",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["url"] = LinkField(f"{self.Meta.model._meta.model_name}-detail")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_web_url(self, record) -> str:
+        request = self.context.get("request")
+        url = record.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
+class PracticeSerializer(RecordSerializer):
+    challenges_addressed = serializers.SerializerMethodField()
+
+    class Meta(RecordSerializer.Meta):
+        model = Practice
+        fields = [*RecordSerializer.Meta.fields, "challenges_addressed"]
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "slug": {"type": "string"},
+                    "title": {"type": "string"},
+                    "url": {"type": "string", "format": "uri"},
+                },
+            },
+        }
+    )
+    def get_challenges_addressed(self, practice):
+        request = self.context.get("request")
+        return [
+            {
+                "slug": challenge.slug,
+                "title": challenge.title,
+                "url": reverse("api:challenge-detail", args=[challenge.slug], request=request),
+            }
+            for challenge in practice.challenges_addressed.all()
+            if challenge.status == Status.PUBLISHED or self.context.get("show_unpublished")
+        ]
+
+
+class ChallengeSerializer(RecordSerializer):
+    addressed_by = serializers.SerializerMethodField()
+
+    class Meta(RecordSerializer.Meta):
+        model = Challenge
+        fields = [*RecordSerializer.Meta.fields, "addressed_by"]
+
+    @extend_schema_field(PracticeBriefSerializer(many=True))
+    def get_addressed_by(self, challenge):
+        practices = [
+            practice
+            for practice in challenge.addressed_by.all()
+            if practice.status == Status.PUBLISHED or self.context.get("show_unpublished")
+        ]
+        return PracticeBriefSerializer(practices, many=True, context=self.context).data
+
+
+class OpportunitySerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Opportunity
+
+
+class RecommendationSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Recommendation
+        fields = [*RecordSerializer.Meta.fields, "kind", "area"]
+
+
+class RecordWriteSerializer(serializers.ModelSerializer):
+    """What an editor sends: related rows by their codes, numbers and slugs."""
+
+    countries = serializers.SlugRelatedField(
+        slug_field="alpha2", queryset=Country.objects.all(), many=True, required=False
+    )
+    organisations = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organisation.objects.all(), many=True, required=False
+    )
+    objectives = serializers.SlugRelatedField(
+        slug_field="number", queryset=Objective.objects.all(), many=True, required=False
+    )
+    principles = serializers.SlugRelatedField(
+        slug_field="slug", queryset=GuidingPrinciple.objects.all(), many=True, required=False
+    )
+    themes = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Theme.objects.all(), many=True, required=False
+    )
+    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all())
+
+    class Meta:
+        fields = [
+            "slug",
+            "title",
+            "text",
+            "countries",
+            "organisations",
+            "objectives",
+            "principles",
+            "themes",
+            "source",
+            "section",
+            "status",
+        ]
+
+    def to_representation(self, instance):
+        """Answer a write with the record as a reader sees it."""
+        read_serializer = READ_SERIALIZERS[type(instance)]
+        return read_serializer(instance, context=self.context).data
+
+
+def write_serializer_for(model):
+    """A RecordWriteSerializer for one kind of record."""
+    extra = ["kind", "area"] if model is Recommendation else []
+    meta = type(
+        "Meta", (), {"model": model, "fields": [*RecordWriteSerializer.Meta.fields, *extra]}
+    )
+    return type(f"{model.__name__}WriteSerializer", (RecordWriteSerializer,), {"Meta": meta})
+
+
+READ_SERIALIZERS = {
+    Practice: PracticeSerializer,
+    Challenge: ChallengeSerializer,
+    Opportunity: OpportunitySerializer,
+    Recommendation: RecommendationSerializer,
+}
+
+
+# Reference tables.
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    url = LinkField("region-detail", lookup_field="code")
+    parent = RegionBriefSerializer(read_only=True, allow_null=True)
+    countries_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["url", "code", "name", "slug", "level", "parent", "countries_count"]
+
+
+class RegionDetailSerializer(RegionSerializer):
+    children = RegionBriefSerializer(many=True, read_only=True)
+    countries = serializers.SerializerMethodField()
+
+    class Meta(RegionSerializer.Meta):
+        fields = [*RegionSerializer.Meta.fields, "children", "countries"]
+
+    @extend_schema_field(CountryBriefSerializer(many=True))
+    def get_countries(self, region):
+        return CountryBriefSerializer(
+            self.context["region_countries"], many=True, context=self.context
+        ).data
+
+
+class RecordCountsMixin(serializers.Serializer):
+    """Published records of each kind linked to the row, annotated by the view."""
+
+    practices_count = serializers.IntegerField(read_only=True)
+    challenges_count = serializers.IntegerField(read_only=True)
+    opportunities_count = serializers.IntegerField(read_only=True)
+    recommendations_count = serializers.IntegerField(read_only=True)
+
+
+COUNT_FIELDS = [
+    "practices_count",
+    "challenges_count",
+    "opportunities_count",
+    "recommendations_count",
+]
+
+
+class CountrySerializer(RecordCountsMixin, serializers.ModelSerializer):
+    url = LinkField("country-detail", lookup_field="alpha2")
+    code = serializers.CharField(source="alpha2", read_only=True)
+    subregion = RegionBriefSerializer(read_only=True, allow_null=True)
+    intermediate_region = RegionBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Country
+        fields = [
+            "url",
+            "code",
+            "alpha2",
+            "alpha3",
+            "numeric",
+            "name",
+            "official_name",
+            "name_fr",
+            "name_es",
+            "slug",
+            "subregion",
+            "intermediate_region",
+            *COUNT_FIELDS,
+        ]
+
+
+class CoverageSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    count = serializers.IntegerField(help_text=_("Published records on this objective."))
+
+
+class CountryDetailSerializer(CountrySerializer):
+    objectives_covered = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta(CountrySerializer.Meta):
+        fields = [*CountrySerializer.Meta.fields, "objectives_covered", "links"]
+
+    @extend_schema_field(CoverageSerializer(many=True))
+    def get_objectives_covered(self, country):
+        return self.context["coverage"]
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+    def get_links(self, country):
+        return record_list_links(self.context.get("request"), country=country.alpha2)
+
+
+LIST_ROUTES = {
+    "practices": "api:practice-list",
+    "challenges": "api:challenge-list",
+    "opportunities": "api:opportunity-list",
+    "recommendations": "api:recommendation-list",
+}
+
+
+def record_list_links(request, **params) -> dict[str, str]:
+    """The record lists filtered to one country, objective, theme..."""
+    query = urlencode(params)
+    return {
+        name: f"{reverse(route, request=request)}?{query}" for name, route in LIST_ROUTES.items()
+    }
+
+
+class ObjectiveSerializer(RecordCountsMixin, serializers.ModelSerializer):
+    url = LinkField("objective-detail", lookup_field="number")
+
+    class Meta:
+        model = Objective
+        fields = ["url", "number", "title", "slug", *COUNT_FIELDS]
+
+
+class ObjectiveDetailSerializer(ObjectiveSerializer):
+    actions = ActionBriefSerializer(many=True, read_only=True)
+    countries = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta(ObjectiveSerializer.Meta):
+        fields = [*ObjectiveSerializer.Meta.fields, "actions", "countries", "links"]
+
+    @extend_schema_field(CountryBriefSerializer(many=True))
+    def get_countries(self, objective):
+        return CountryBriefSerializer(
+            self.context["objective_countries"], many=True, context=self.context
+        ).data
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+    def get_links(self, objective):
+        return record_list_links(self.context.get("request"), objective=objective.number)
+
+
+class PrincipleSerializer(RecordCountsMixin, serializers.ModelSerializer):
+    url = LinkField("principle-detail")
+
+    class Meta:
+        model = GuidingPrinciple
+        fields = ["url", "number", "slug", "name", "description", *COUNT_FIELDS]
+
+
+class ThemeSerializer(RecordCountsMixin, serializers.ModelSerializer):
+    url = LinkField("theme-detail")
+
+    class Meta:
+        model = Theme
+        fields = ["url", "slug", "name", "description", *COUNT_FIELDS]
+
+
+class OrganisationSerializer(RecordCountsMixin, serializers.ModelSerializer):
+    url = LinkField("organisation-detail")
+
+    class Meta:
+        model = Organisation
+        fields = ["url", "slug", "name", "acronym", "kind", "aliases", *COUNT_FIELDS]
+
+
+class SourceSerializer(RecordCountsMixin, serializers.ModelSerializer):
+    url = LinkField("source-detail")
+
+    class Meta:
+        model = Source
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "session",
+            "meeting",
+            "year",
+            "chair",
+            "rapporteurs",
+            "link",
+            "citation",
+            *COUNT_FIELDS,
+        ]

@@ -1,0 +1,26 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from api import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("practices", views.PracticeViewSet, basename="practice")
+router.register("challenges", views.ChallengeViewSet, basename="challenge")
+router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
+router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
+router.register("countries", views.CountryViewSet, basename="country")
+router.register("regions", views.RegionViewSet, basename="region")
+router.register("objectives", views.ObjectiveViewSet, basename="objective")
+router.register("principles", views.PrincipleViewSet, basename="principle")
+router.register("themes", views.ThemeViewSet, basename="theme")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("sources", views.SourceViewSet, basename="source")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

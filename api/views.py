@@ -1,0 +1,301 @@
+"""Declarative viewsets over the catalogue; filters and reads come from `practices`."""
+
+from django.db.models import Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import permissions, renderers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from api import serializers as s
+from api.pagination import CatalogPagination, RecordPagination
+from api.renderers import CSVRenderer, csv_line
+from practices.filtersets import (
+    CountryFilterSet,
+    NameSearchFilterSet,
+    OrganisationFilterSet,
+    RecommendationFilterSet,
+    RecordFilterSet,
+    RegionFilterSet,
+    SourceFilterSet,
+)
+from practices.models import (
+    Challenge,
+    Country,
+    GuidingPrinciple,
+    Objective,
+    Opportunity,
+    Practice,
+    Recommendation,
+    Region,
+    Source,
+    Theme,
+)
+from practices.models import Organisation as OrganisationModel
+from practices.selectors import (
+    FACETS,
+    country_coverage,
+    objective_countries,
+    record_facets,
+    region_countries,
+    region_list,
+    with_record_counts,
+)
+
+CSV_CHUNK = 1000
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv"],
+    description=_("json (default) or csv; `Accept: text/csv` works too. CSV lists are whole."),
+)
+
+
+class CatalogViewSetMixin:
+    """JSON and CSV; errors always in JSON; CSV lists streamed whole, with the same filters."""
+
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = CatalogPagination
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and isinstance(
+            getattr(request, "accepted_renderer", None), CSVRenderer
+        ):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if isinstance(request.accepted_renderer, CSVRenderer):
+            return self.stream_csv(queryset)
+        extra = self.list_extra(queryset)
+        page = self.paginate_queryset(queryset)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response.data.update(extra)
+        return response
+
+    def list_extra(self, queryset) -> dict:
+        """What a list adds beside its page (facets, for records)."""
+        return {}
+
+    def stream_csv(self, queryset):
+        serializer_class = self.get_serializer_class()
+        context = self.get_serializer_context()
+        header = list(serializer_class(context=context).fields)
+
+        def lines():
+            yield csv_line(header)
+            for row in queryset.iterator(chunk_size=CSV_CHUNK):
+                data = serializer_class(row, context=context).data
+                yield csv_line(data.get(key) for key in header)
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        name = queryset.model._meta.verbose_name_plural
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+
+def record_viewset(model, read_serializer, filterset=RecordFilterSet):
+    """A viewset for one kind of record: read for all, write with the model's permission."""
+
+    kind = model._meta.verbose_name_plural
+
+    @extend_schema_view(
+        list=extend_schema(
+            summary=_("List %(kind)s") % {"kind": kind},
+            parameters=[
+                OpenApiParameter(
+                    "facets",
+                    OpenApiTypes.STR,
+                    description=_(
+                        "Comma-separated counts to add for the current filters: %(names)s."
+                    )
+                    % {"names": ", ".join(FACETS)},
+                ),
+                FORMAT_PARAMETER,
+            ],
+            responses={200: read_serializer(many=True)},
+        ),
+        retrieve=extend_schema(summary=_("One of the %(kind)s, by slug") % {"kind": kind}),
+        create=extend_schema(responses={201: read_serializer}),
+        update=extend_schema(responses={200: read_serializer}),
+        partial_update=extend_schema(responses={200: read_serializer}),
+    )
+    class RecordViewSet(CatalogViewSetMixin, viewsets.ModelViewSet):
+        queryset = model.objects.all()
+        lookup_field = "slug"
+        filterset_class = filterset
+        pagination_class = RecordPagination
+        permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly]
+        write_serializer = s.write_serializer_for(model)
+
+        def show_unpublished(self) -> bool:
+            """Editors who may change records see drafts; everyone else, published only."""
+            return self.request.user.has_perm(f"practices.change_{model._meta.model_name}")
+
+        def get_queryset(self):
+            queryset = model.objects.with_related()
+            if model is Challenge:
+                queryset = queryset.prefetch_related("addressed_by")
+            if model is Practice:
+                queryset = queryset.prefetch_related("challenges_addressed")
+            return queryset if self.show_unpublished() else queryset.published()
+
+        def get_serializer_class(self):
+            if self.action in ("create", "update", "partial_update"):
+                return self.write_serializer
+            return read_serializer
+
+        def get_serializer_context(self):
+            context = super().get_serializer_context()
+            context["show_unpublished"] = self.show_unpublished()
+            return context
+
+        def list_extra(self, queryset):
+            raw = self.request.query_params.get("facets")
+            if not raw:
+                return {}
+            names = [name.strip() for name in raw.split(",") if name.strip()]
+            unknown = [name[:30] for name in names if name not in FACETS]
+            if unknown:
+                raise ValidationError(
+                    {
+                        "facets": [
+                            _("Unknown facet: %(names)s. Use %(known)s.")
+                            % {"names": ", ".join(unknown), "known": ", ".join(FACETS)}
+                        ]
+                    }
+                )
+            return {"facets": record_facets(queryset, names)}
+
+    RecordViewSet.__name__ = f"{model.__name__}ViewSet"
+    RecordViewSet.__qualname__ = RecordViewSet.__name__
+    return RecordViewSet
+
+
+PracticeViewSet = record_viewset(Practice, s.PracticeSerializer)
+ChallengeViewSet = record_viewset(Challenge, s.ChallengeSerializer)
+OpportunityViewSet = record_viewset(Opportunity, s.OpportunitySerializer)
+RecommendationViewSet = record_viewset(
+    Recommendation, s.RecommendationSerializer, RecommendationFilterSet
+)
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class CountryViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Countries by ISO code (alpha-2 or alpha-3) or slug, with their records' counts."""
+
+    lookup_field = "alpha2"
+    lookup_value_regex = "[^/]+"
+    filterset_class = CountryFilterSet
+    serializer_class = s.CountrySerializer
+    queryset = Country.objects.all()
+
+    def get_queryset(self):
+        queryset = Country.objects.select_related("subregion", "intermediate_region")
+        return with_record_counts(queryset, "countries")
+
+    def get_object(self):
+        value = self.kwargs[self.lookup_field]
+        return get_object_or_404(
+            self.get_queryset(),
+            Q(alpha2=value.upper()) | Q(alpha3=value.upper()) | Q(slug=value.lower()),
+        )
+
+    @extend_schema(responses=s.CountryDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        country = self.get_object()
+        context = {**self.get_serializer_context(), "coverage": country_coverage(country)}
+        return Response(s.CountryDetailSerializer(country, context=context).data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class RegionViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """UN M49 regions by code or slug, with their sub-regions and countries."""
+
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    filterset_class = RegionFilterSet
+    serializer_class = s.RegionSerializer
+    queryset = Region.objects.all()
+
+    def get_queryset(self):
+        return region_list()
+
+    def get_object(self):
+        value = self.kwargs[self.lookup_field]
+        return get_object_or_404(self.get_queryset(), Q(code=value) | Q(slug=value.lower()))
+
+    @extend_schema(responses=s.RegionDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        region = self.get_object()
+        context = {
+            **self.get_serializer_context(),
+            "region_countries": region_countries(region),
+        }
+        return Response(s.RegionDetailSerializer(region, context=context).data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class ObjectiveViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The 23 GCM objectives by number, with their actions and records' counts."""
+
+    lookup_field = "number"
+    lookup_value_regex = "[0-9]{1,2}"
+    serializer_class = s.ObjectiveSerializer
+    filterset_class = None
+    queryset = Objective.objects.all()
+
+    def get_queryset(self):
+        objectives = Objective.objects.prefetch_related("actions__objective")
+        return with_record_counts(objectives, "objectives")
+
+    @extend_schema(responses=s.ObjectiveDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        objective = self.get_object()
+        context = {
+            **self.get_serializer_context(),
+            "objective_countries": objective_countries(objective),
+        }
+        return Response(s.ObjectiveDetailSerializer(objective, context=context).data)
+
+
+def reference_viewset(model, serializer, relation, filterset=NameSearchFilterSet, doc=""):
+    """A read-only viewset by slug, annotated with the counts of its records."""
+
+    @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+    class ReferenceViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
+        __doc__ = doc
+        lookup_field = "slug"
+        serializer_class = serializer
+        filterset_class = filterset
+        queryset = model.objects.all()
+
+        def get_queryset(self):
+            return with_record_counts(model.objects.all(), relation)
+
+    ReferenceViewSet.__name__ = f"{model.__name__}ViewSet"
+    ReferenceViewSet.__qualname__ = ReferenceViewSet.__name__
+    return ReferenceViewSet
+
+
+PrincipleViewSet = reference_viewset(
+    GuidingPrinciple, s.PrincipleSerializer, "principles", doc="The ten GCM guiding principles."
+)
+ThemeViewSet = reference_viewset(Theme, s.ThemeSerializer, "themes", doc="The themes.")
+OrganisationViewSet = reference_viewset(
+    OrganisationModel,
+    s.OrganisationSerializer,
+    "organisations",
+    OrganisationFilterSet,
+    doc="Organisations named in records.",
+)
+SourceViewSet = reference_viewset(
+    Source, s.SourceSerializer, "source", SourceFilterSet, doc="GFMD documents records cite."
+)

@@ -1,0 +1,335 @@
+"""Filters over records and reference tables, shared by the public pages and the API.
+
+Every parameter is validated: an unknown country code, an objective outside 1-23, a
+malformed action or an unknown ordering makes the filterset invalid, and the API answers
+400 naming the parameter. Filters on to-many relations match through a subquery on the
+record's primary key, so results never repeat and need no DISTINCT.
+"""
+
+import re
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from practices.models import (
+    Country,
+    GuidingPrinciple,
+    ObjectiveAction,
+    Organisation,
+    Recommendation,
+    Region,
+    Source,
+    Theme,
+)
+from practices.search import MAX_QUERY_LENGTH, search
+
+ACTION_CODE = re.compile(r"^(\d{1,2})([a-z])$")
+
+
+class ValuesWidget(forms.Widget):
+    """Read a parameter given several times or comma-separated: ?country=PH&country=MX,TH."""
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        raw = getlist(name) if getlist else [data.get(name)] if name in data else []
+        values = [part.strip() for item in raw if item for part in str(item).split(",")]
+        return [value for value in values if value]
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data
+
+
+def invalid(message, **params):
+    return ValidationError(message, code="invalid", params=params)
+
+
+class ValuesField(forms.Field):
+    """Several values, each checked and resolved to what the filter needs by `resolve`."""
+
+    widget = ValuesWidget
+    max_values = 50
+    max_length = 100
+
+    def __init__(self, *args, resolve, **kwargs):
+        self.resolve = resolve
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        values = list(value or [])
+        if len(values) > self.max_values:
+            raise invalid(_("At most %(max)d values are allowed."), max=self.max_values)
+        for item in values:
+            if len(item) > self.max_length or "\x00" in item:
+                raise invalid(_("A value is too long or holds a NUL character."))
+        return self.resolve(values) if values else []
+
+
+class ValuesFilter(django_filters.Filter):
+    """A filter of several values, resolved by its field and applied by `method`."""
+
+    field_class = ValuesField
+
+    def __init__(self, *args, item_schema=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Documented in the OpenAPI schema as a repeatable parameter of such items.
+        extend_schema_field({"type": "array", "items": item_schema or {"type": "string"}})(self)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return super().filter(qs, value)
+
+
+def check_known(values, known, what):
+    """Raise a ValidationError naming the values that are not in `known`."""
+    missing = [str(v)[:30] for v in values if v not in known]
+    if missing:
+        raise invalid(_("Unknown %(what)s: %(values)s."), what=what, values=", ".join(missing))
+
+
+def resolve_countries(values) -> set[int]:
+    codes = [code.upper() for code in values]
+    found = Country.objects.filter(Q(alpha2__in=codes) | Q(alpha3__in=codes))
+    pks, known = set(), set()
+    for pk, alpha2, alpha3 in found.values_list("pk", "alpha2", "alpha3"):
+        pks.add(pk)
+        known |= {alpha2, alpha3}
+    check_known(codes, known, _("country code"))
+    return pks
+
+
+def resolve_objectives(values) -> list[int]:
+    for item in values:
+        if not item.isdigit() or not 1 <= int(item) <= 23:
+            raise invalid(
+                _('"%(value)s" is not a GCM objective: use a number from 1 to 23.'),
+                value=item[:30],
+            )
+    return [int(item) for item in values]
+
+
+def resolve_actions(values) -> set[int]:
+    codes = [code.lower() for code in values]
+    wanted = Q(pk__in=[])
+    for code in codes:
+        parsed = ACTION_CODE.match(code)
+        if not parsed:
+            raise invalid(_('"%(code)s" is not a GCM action such as 13h.'), code=code[:30])
+        wanted |= Q(objective__number=int(parsed[1]), letter=parsed[2])
+    actions = list(ObjectiveAction.objects.filter(wanted).select_related("objective"))
+    check_known(codes, {a.code for a in actions}, _("GCM action"))
+    return {a.pk for a in actions}
+
+
+def resolve_organisations(values) -> set[int]:
+    lowered = [v.lower() for v in values]
+    found = Organisation.objects.filter(Q(slug__in=lowered) | Q(acronym__in=values))
+    pks, known = set(), set()
+    for pk, slug, acronym in found.values_list("pk", "slug", "acronym"):
+        pks.add(pk)
+        known |= {slug, acronym.lower()}
+    check_known(lowered, known, _("organisation"))
+    return pks
+
+
+def slugs_of(model):
+    """A resolver of slugs of `model` to primary keys."""
+
+    def resolve(values) -> set[int]:
+        slugs = [v.lower() for v in values]
+        found = dict(model.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        check_known(slugs, set(found), model._meta.verbose_name)
+        return set(found.values())
+
+    return resolve
+
+
+class RegionField(forms.CharField):
+    """An M49 region by code ("19" or "019") or slug."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        code = value.zfill(3) if value.isdigit() else None
+        region = Region.objects.filter(Q(code=code) | Q(slug=value.lower())).first()
+        if region is None:
+            raise invalid(_("Unknown region: %(value)s."), value=value[:30])
+        return region
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RegionFilter(django_filters.Filter):
+    """Rows in a region, its sub-regions or its intermediate regions."""
+
+    field_class = RegionField
+
+    def __init__(self, *args, prefix="", **kwargs):
+        self.prefix = prefix
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, region):
+        if region is None:
+            return qs
+        p = self.prefix
+        condition = (
+            Q(**{f"{p}subregion": region})
+            | Q(**{f"{p}subregion__parent": region})
+            | Q(**{f"{p}intermediate_region": region})
+        )
+        return matching(qs, condition) if p else qs.filter(condition)
+
+
+def matching(queryset, condition):
+    """Rows of `queryset` that have a related row meeting `condition`, without duplicates."""
+    return queryset.filter(pk__in=queryset.model.objects.filter(condition).values("pk"))
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    """Filters for practices, challenges, opportunities and recommendations."""
+
+    q = django_filters.CharFilter(
+        method="filter_search",
+        max_length=MAX_QUERY_LENGTH,
+        label=_("Full-text search over title and text; results in relevance order."),
+    )
+    country = ValuesFilter(
+        method="filter_country",
+        resolve=resolve_countries,
+        item_schema={"type": "string", "pattern": "^[A-Za-z]{2,3}$"},
+        label=_("ISO 3166-1 alpha-2 or alpha-3 code; several allowed (any of them)."),
+    )
+    region = RegionFilter(
+        prefix="countries__",
+        max_length=100,
+        label=_("UN M49 region code or slug; includes its sub-regions."),
+    )
+    objective = ValuesFilter(
+        method="filter_objective",
+        resolve=resolve_objectives,
+        item_schema={"type": "integer", "minimum": 1, "maximum": 23},
+        label=_("GCM objective number (1-23); several allowed (any of them)."),
+    )
+    action = ValuesFilter(
+        method="filter_action",
+        resolve=resolve_actions,
+        item_schema={"type": "string", "pattern": "^[0-9]{1,2}[a-z]$"},
+        label=_("GCM action as objective number and letter, such as 13h; several allowed."),
+    )
+    principle = ValuesFilter(
+        method="filter_principle",
+        resolve=slugs_of(GuidingPrinciple),
+        label=_("Guiding principle slug; several allowed."),
+    )
+    theme = ValuesFilter(
+        method="filter_theme",
+        resolve=slugs_of(Theme),
+        label=_("Theme slug; several allowed."),
+    )
+    organisation = ValuesFilter(
+        method="filter_organisation",
+        resolve=resolve_organisations,
+        label=_("Organisation slug or acronym; several allowed."),
+    )
+    source = ValuesFilter(
+        method="filter_source",
+        resolve=slugs_of(Source),
+        label=_("Source slug; several allowed."),
+    )
+    year = django_filters.NumberFilter(
+        field_name="source__year",
+        min_value=2007,
+        max_value=2100,
+        label=_("Year of the source (2007 onwards)."),
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("title", "title"), ("source__year", "year"), ("updated_at", "updated")),
+        label=_("Order by title, year or updated; prefix with - to reverse."),
+    )
+
+    def filter_search(self, queryset, name, value):
+        return search(queryset, value) if value.strip() else queryset
+
+    def filter_country(self, queryset, name, pks):
+        return matching(queryset, Q(countries__in=pks))
+
+    def filter_objective(self, queryset, name, numbers):
+        return matching(queryset, Q(objectives__number__in=numbers))
+
+    def filter_action(self, queryset, name, pks):
+        return matching(queryset, Q(actions__in=pks))
+
+    def filter_principle(self, queryset, name, pks):
+        return matching(queryset, Q(principles__in=pks))
+
+    def filter_theme(self, queryset, name, pks):
+        return matching(queryset, Q(themes__in=pks))
+
+    def filter_organisation(self, queryset, name, pks):
+        return matching(queryset, Q(organisations__in=pks))
+
+    def filter_source(self, queryset, name, pks):
+        return queryset.filter(source__in=pks)
+
+
+class RecommendationFilterSet(RecordFilterSet):
+    kind = django_filters.MultipleChoiceFilter(
+        choices=Recommendation.Kind.choices, label=_("Kind of recommendation.")
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ["kind"]
+
+
+class NameSearchFilterSet(django_filters.FilterSet):
+    """`q` over a reference table's names."""
+
+    q = django_filters.CharFilter(method="filter_q", max_length=100, label=_("Search by name."))
+    search_fields: tuple[str, ...] = ("name",)
+
+    def filter_q(self, queryset, name, value):
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value.strip()})
+        return queryset.filter(condition)
+
+
+class CountryFilterSet(NameSearchFilterSet):
+    search_fields = ("name", "official_name", "alpha2", "alpha3")
+    region = RegionFilter(max_length=100, label=_("M49 region code or slug."))
+
+    class Meta:
+        model = Country
+        fields = []
+
+
+class RegionFilterSet(NameSearchFilterSet):
+    level = django_filters.ChoiceFilter(choices=Region.Level.choices)
+
+    class Meta:
+        model = Region
+        fields = ["level"]
+
+
+class OrganisationFilterSet(NameSearchFilterSet):
+    search_fields = ("name", "acronym")
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
+
+    class Meta:
+        model = Organisation
+        fields = ["kind"]
+
+
+class SourceFilterSet(NameSearchFilterSet):
+    search_fields = ("title", "session", "meeting")
+    year = django_filters.NumberFilter(min_value=2007, max_value=2100)
+
+    class Meta:
+        model = Source
+        fields = ["year"]

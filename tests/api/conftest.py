@@ -1,0 +1,45 @@
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    """Each test starts with an empty cache, so throttling counts only its own requests."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def user_with(username, *codenames):
+    user = User.objects.create_user(username, password="not-a-real-password")
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return User.objects.get(pk=user.pk)  # fresh, so the permission cache is empty
+
+
+@pytest.fixture
+def reader_client():
+    """Signed in, but with no permission on records."""
+    client = APIClient()
+    client.force_authenticate(user_with("reader"))
+    return client
+
+
+@pytest.fixture
+def editor_client():
+    """An editor who may add, change and delete practices."""
+    client = APIClient()
+    client.force_authenticate(
+        user_with("editor", "add_practice", "change_practice", "delete_practice")
+    )
+    return client
+
+
+def slugs(response) -> set[str]:
+    return {row["slug"] for row in response.json()["results"]}

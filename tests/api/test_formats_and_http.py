@@ -1,0 +1,75 @@
+"""CSV, conditional requests, CORS and throttling."""
+
+import csv
+import io
+
+import pytest
+
+from practices.models import Practice
+
+pytestmark = pytest.mark.django_db
+
+
+def read_csv(response):
+    content = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(content)))
+
+
+def test_csv_by_format_parameter_with_the_same_filters(api):
+    response = api.get("/api/practices/", {"format": "csv", "country": "PH"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.streaming
+    rows = read_csv(response)
+    assert len(rows) == Practice.objects.published().filter(countries__alpha2="PH").count()
+    assert all("PH" in row["countries"].split("; ") for row in rows)
+
+
+def test_csv_by_accept_header_is_the_whole_list(api):
+    """CSV is not paginated: the whole catalogue downloads in one response."""
+    response = api.get("/api/practices/", HTTP_ACCEPT="text/csv")
+    rows = read_csv(response)
+    assert len(rows) == Practice.objects.published().count() > 20
+    assert set(rows[0]) >= {"slug", "title", "text", "countries", "objectives", "source"}
+
+
+def test_csv_of_every_list(api):
+    for path in ("/api/countries/", "/api/regions/", "/api/objectives/", "/api/sources/"):
+        response = api.get(path, {"format": "csv"})
+        assert response.status_code == 200, path
+        assert len(read_csv(response)) >= 1
+
+
+def test_csv_of_one_record(api):
+    slug = Practice.objects.published().first().slug
+    response = api.get(f"/api/practices/{slug}/", {"format": "csv"})
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0]["slug"] == slug
+
+
+def test_conditional_get_answers_304(api):
+    first = api.get("/api/practices/")
+    etag = first["ETag"]
+    assert etag
+    again = api.get("/api/practices/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+
+
+def test_cors_is_open_for_reads(api):
+    response = api.get("/api/practices/", HTTP_ORIGIN="https://dashboard.example.org")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    preflight = api.options(
+        "/api/practices/",
+        HTTP_ORIGIN="https://dashboard.example.org",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="DELETE",
+    )
+    assert "DELETE" not in preflight.get("Access-Control-Allow-Methods", "")
+
+
+def test_anonymous_clients_are_throttled_with_retry_after(api, settings):
+    settings.API_ANONYMOUS_RATE = "3/minute"
+    statuses = [api.get("/api/objectives/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    throttled = api.get("/api/objectives/")
+    assert int(throttled["Retry-After"]) > 0
