@@ -2,11 +2,11 @@
 
 from urllib.parse import urlencode
 
+from django.urls import reverse as django_reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.reverse import reverse
 
 from practices.models import (
     Challenge,
@@ -30,6 +30,17 @@ class LinkField(serializers.HyperlinkedIdentityField):
 
     def __init__(self, view_name, lookup_field="slug", **kwargs):
         super().__init__(view_name=f"api:{view_name}", lookup_field=lookup_field, **kwargs)
+
+    def get_url(self, obj, view_name, request, format):
+        """The row's own URL, without the ?format= of the request that listed it."""
+        url = super().get_url(obj, view_name, request, format)
+        return url.split("?", 1)[0] if url else url
+
+
+def absolute(request, view_name, *args) -> str:
+    """An absolute URL when there is a request, without DRF's preserved ?format=."""
+    url = django_reverse(view_name, args=args)
+    return request.build_absolute_uri(url) if request else url
 
 
 # Brief forms: what a row shows of the rows it links to.
@@ -185,7 +196,7 @@ class PracticeSerializer(RecordSerializer):
             {
                 "slug": challenge.slug,
                 "title": challenge.title,
-                "url": reverse("api:challenge-detail", args=[challenge.slug], request=request),
+                "url": absolute(request, "api:challenge-detail", challenge.slug),
             }
             for challenge in practice.challenges_addressed.all()
             if challenge.status == Status.PUBLISHED or self.context.get("show_unpublished")
@@ -380,9 +391,7 @@ LIST_ROUTES = {
 def record_list_links(request, **params) -> dict[str, str]:
     """The record lists filtered to one country, objective, theme..."""
     query = urlencode(params)
-    return {
-        name: f"{reverse(route, request=request)}?{query}" for name, route in LIST_ROUTES.items()
-    }
+    return {name: f"{absolute(request, route)}?{query}" for name, route in LIST_ROUTES.items()}
 
 
 class ObjectiveSerializer(RecordCountsMixin, serializers.ModelSerializer):

@@ -27,6 +27,7 @@ from practices.models import (
     Theme,
 )
 from practices.search import MAX_QUERY_LENGTH, search
+from practices.selectors import region_countries_condition
 
 ACTION_CODE = re.compile(r"^(\d{1,2})([a-z])$")
 
@@ -176,13 +177,16 @@ class RegionFilter(django_filters.Filter):
     def filter(self, qs, region):
         if region is None:
             return qs
-        p = self.prefix
-        condition = (
-            Q(**{f"{p}subregion": region})
-            | Q(**{f"{p}subregion__parent": region})
-            | Q(**{f"{p}intermediate_region": region})
-        )
-        return matching(qs, condition) if p else qs.filter(condition)
+        condition = region_countries_condition(region, self.prefix)
+        return matching(qs, condition) if self.prefix else qs.filter(condition)
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Ordering with the primary key as the last key, so that pages never overlap."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "pk") if value else qs
 
 
 def matching(queryset, condition):
@@ -247,10 +251,18 @@ class RecordFilterSet(django_filters.FilterSet):
         max_value=2100,
         label=_("Year of the source (2007 onwards)."),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(("title", "title"), ("source__year", "year"), ("updated_at", "updated")),
         label=_("Order by title, year or updated; prefix with - to reverse."),
     )
+
+    def filter_queryset(self, queryset):
+        """With `q` and no explicit ordering, the most relevant records come first."""
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data.get("q", "").strip() and not data.get("ordering"):
+            queryset = queryset.order_by("-rank", "pk")
+        return queryset
 
     def filter_search(self, queryset, name, value):
         return search(queryset, value) if value.strip() else queryset

@@ -130,6 +130,20 @@ def _sync(model, key: str, rows: list[dict], report: LoadReport, *, where: str) 
     return result
 
 
+def _checked(rows, keys: set[str], where: str) -> list[dict]:
+    """Rows of a data file, each a mapping with exactly the expected keys."""
+    if not isinstance(rows, list):
+        raise LoadError(f"{where}: expected a list")
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict) or set(row) != keys:
+            found = ", ".join(sorted(row)) if isinstance(row, dict) else repr(row)
+            raise LoadError(
+                f"{where}, entry {number}: expected the keys {', '.join(sorted(keys))}; "
+                f"found {found}"
+            )
+    return rows
+
+
 def _read_yaml(path: Path):
     try:
         with path.open(encoding="utf-8") as handle:
@@ -200,12 +214,12 @@ def _load_gcm(data_dir: Path, report: LoadReport) -> None:
         "number",
         [
             {"number": o["number"], "title": o["title"], "slug": slugify(o["title"])}
-            for o in data["objectives"]
+            for o in _checked(data["objectives"], {"number", "title"}, f"{path.name} objectives")
         ],
         report,
         where=path.name,
     )
-    for action in data["actions"]:
+    for action in _checked(data["actions"], {"objective", "letter", "text"}, path.name):
         objective = objectives.get(action["objective"])
         if objective is None:
             raise LoadError(f"{path.name}: action {action} names no known objective")
@@ -218,18 +232,23 @@ def _load_gcm(data_dir: Path, report: LoadReport) -> None:
             _validated_save(obj, where=f"{path.name}, action {obj}")
             outcome = "updated"
         report.add(ObjectiveAction, outcome)
-    _sync(GuidingPrinciple, "number", data["principles"], report, where=path.name)
+    principles = _checked(
+        data["principles"], {"number", "slug", "name", "description"}, f"{path.name} principles"
+    )
+    _sync(GuidingPrinciple, "number", principles, report, where=path.name)
 
 
 def _load_vocabularies(data_dir: Path, report: LoadReport) -> None:
-    _sync(Theme, "slug", _read_yaml(data_dir / "themes.yaml"), report, where="themes.yaml")
-    _sync(
-        Organisation,
-        "slug",
-        _read_yaml(data_dir / "organisations.yaml"),
-        report,
-        where="organisations.yaml",
+    themes = _checked(
+        _read_yaml(data_dir / "themes.yaml"), {"slug", "name", "description"}, "themes.yaml"
     )
+    _sync(Theme, "slug", themes, report, where="themes.yaml")
+    organisations = _checked(
+        _read_yaml(data_dir / "organisations.yaml"),
+        {"slug", "name", "acronym", "kind", "aliases"},
+        "organisations.yaml",
+    )
+    _sync(Organisation, "slug", organisations, report, where="organisations.yaml")
 
 
 class _Lookups:

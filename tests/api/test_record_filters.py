@@ -171,3 +171,21 @@ def test_page_size_is_capped(api):
     response = api.get("/api/countries/", {"page_size": 1000})
     assert response.status_code == 200
     assert len(response.json()["results"]) == 100
+
+
+def test_search_results_come_in_relevance_order(api):
+    """Without ?ordering, q sorts by rank; with it, the asked order wins."""
+    from practices.models import Practice
+    from practices.search import search
+
+    ranked = list(
+        search(Practice.objects.published(), "migrants rights")
+        .order_by("-rank", "pk")
+        .values_list("slug", flat=True)
+    )
+    response = api.get("/api/practices/", {"q": "migrants rights", "page_size": 100})
+    assert [row["slug"] for row in response.json()["results"]] == ranked
+    assert len(ranked) > 1
+    by_title = api.get("/api/practices/", {"q": "migrants rights", "ordering": "title"})
+    titles = [row["title"] for row in by_title.json()["results"]]
+    assert titles == sorted(titles)

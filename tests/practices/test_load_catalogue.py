@@ -120,3 +120,13 @@ def test_a_changed_entry_is_updated_in_place(data_copy):
     assert list(record.countries.values_list("alpha2", flat=True)) == ["TD"]
     assert "1 updated" in output
     assert Country.objects.count() == 249
+
+
+def test_a_reference_entry_with_an_unexpected_key_is_refused(data_copy):
+    """A misspelt or stray key in gcm.yaml is named, not ignored."""
+    path = data_copy / "gcm.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["objectives"][19]["safer and cheaper transfer"] = None
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"gcm\.yaml objectives, entry 20"):
+        load(data_dir=data_copy)

@@ -80,3 +80,18 @@ def test_objective_action_reads_as_in_the_compact():
     )
     assert str(action) == "13(h)"
     assert action.code == "13h"
+
+
+def test_objective_titles_are_the_official_ones_in_full():
+    """Titles with commas are whole (a YAML flow mapping once cut them short)."""
+    titles = dict(Objective.objects.values_list("number", "title"))
+    assert len(titles) == 23
+    assert titles[10] == (
+        "Prevent, combat and eradicate trafficking in persons in the context of "
+        "international migration"
+    )
+    assert titles[20] == (
+        "Promote faster, safer and cheaper transfer of remittances and foster financial "
+        "inclusion of migrants"
+    )
+    assert titles[23].endswith("for safe, orderly and regular migration")
