@@ -113,21 +113,26 @@ def _sync(model, key: str, rows: list[dict], report: LoadReport, *, where: str) 
     existing = model.objects.in_bulk(field_name=key)
     result = {}
     for row in rows:
-        obj = existing.get(row[key])
-        if obj is None:
-            obj = model(**row)
-            outcome = "created"
-        elif any(getattr(obj, name) != value for name, value in row.items()):
-            for name, value in row.items():
-                setattr(obj, name, value)
-            outcome = "updated"
-        else:
-            outcome = "unchanged"
-        if outcome != "unchanged":
-            _validated_save(obj, where=f"{where}, {key} {row[key]!r}")
+        obj, outcome = _upsert(
+            model, existing.get(row[key]), row, where=f"{where}, {key} {row[key]!r}"
+        )
         report.add(model, outcome)
         result[row[key]] = obj
     return result
+
+
+def _upsert(model, obj, values: dict, *, where: str):
+    """Create `obj` from `values`, or update it where they differ; say which happened."""
+    if obj is None:
+        obj, outcome = model(**values), "created"
+    elif any(getattr(obj, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(obj, name, value)
+        outcome = "updated"
+    else:
+        return obj, "unchanged"
+    _validated_save(obj, where=where)
+    return obj, outcome
 
 
 def _checked(rows, keys: set[str], where: str) -> list[dict]:
@@ -349,18 +354,9 @@ def _load_catalogue_file(path: Path, lookups: _Lookups, report: LoadReport, seen
         if model is Recommendation:
             values["kind"] = entry.get("recommendation_kind", "")
             values["area"] = entry.get("area", "")
-        obj = model.objects.prefetch_related(*relations).filter(slug=entry.get("slug")).first()
-        if obj is None:
-            obj = model(slug=entry.get("slug"), **values)
-            outcome = "created"
-        elif any(getattr(obj, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(obj, name, value)
-            outcome = "updated"
-        else:
-            outcome = "unchanged"
-        if outcome != "unchanged":
-            _validated_save(obj, where=where)
+        values["slug"] = entry.get("slug")
+        existing = model.objects.prefetch_related(*relations).filter(slug=values["slug"]).first()
+        obj, outcome = _upsert(model, existing, values, where=where)
         if _sync_relations(obj, relations) and outcome == "unchanged":
             outcome = "updated"
         report.add(model, outcome)
