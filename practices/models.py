@@ -97,6 +97,13 @@ class Country(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("practices:country-detail", args=[self.slug])
+
+    def localized_name(self, language: str) -> str:
+        """The country's name in English, French or Spanish (UN M49 names)."""
+        return {"fr": self.name_fr, "es": self.name_es}.get(language[:2], "") or self.name
+
 
 class Objective(models.Model):
     """One of the 23 objectives of the Global Compact for Migration."""
@@ -117,6 +124,9 @@ class Objective(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("practices:objective-detail", args=[self.number])
 
 
 class ObjectiveAction(models.Model):
@@ -257,6 +267,9 @@ class Source(models.Model):
     def __str__(self):
         return f"{self.title} ({self.year})" if self.year else self.title
 
+    def get_absolute_url(self):
+        return reverse("practices:source-detail", args=[self.slug])
+
 
 class Status(models.TextChoices):
     """Where a record stands in the editorial workflow; only published is public."""
@@ -316,6 +329,7 @@ class Record(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     # Kept by the database itself (see practices.search): a weighted tsvector on
     # PostgreSQL; unused on SQLite, where an FTS5 table mirrors title and text.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -327,6 +341,7 @@ class Record(models.Model):
         ordering = ["title", "pk"]
         indexes = [
             models.Index(fields=["status", "-updated_at"], name="%(class)s_status_updated"),
+            models.Index(fields=["status", "-published_at"], name="%(class)s_published"),
         ]
 
     def __str__(self):

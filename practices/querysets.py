@@ -20,3 +20,7 @@ class RecordQuerySet(models.QuerySet):
             "principles",
             "themes",
         )
+
+    def with_summary(self):
+        """What a list item shows: source, countries and objectives."""
+        return self.select_related("source").prefetch_related("countries", "objectives")

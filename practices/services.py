@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from practices.models import (
@@ -356,6 +357,7 @@ def _load_catalogue_file(path: Path, lookups: _Lookups, report: LoadReport, seen
             values["area"] = entry.get("area", "")
         values["slug"] = entry.get("slug")
         existing = model.objects.prefetch_related(*relations).filter(slug=values["slug"]).first()
+        values["published_at"] = (existing and existing.published_at) or timezone.now()
         obj, outcome = _upsert(model, existing, values, where=where)
         if _sync_relations(obj, relations) and outcome == "unchanged":
             outcome = "updated"

@@ -1,19 +1,34 @@
 from django.urls import path
 
 from practices import views
+from practices.feeds import LatestRecordsFeed
 from practices.models import RECORD_MODELS
 
 app_name = "practices"
 
+
+def record_paths(model):
+    plural, name = model._meta.verbose_name_plural, model._meta.model_name
+    return [
+        path(f"{plural}/", views.record_list, {"model": model}, name=f"{name}-list"),
+        path(
+            f"{plural}/<slug:slug>/", views.record_detail, {"model": model}, name=f"{name}-detail"
+        ),
+    ]
+
+
 urlpatterns = [
     path("", views.home, name="home"),
-    *(
-        path(
-            f"{model._meta.verbose_name_plural}/<slug:slug>/",
-            views.record_detail,
-            {"model": model},
-            name=f"{model._meta.model_name}-detail",
-        )
-        for model in RECORD_MODELS
-    ),
+    path("search/", views.search, name="search"),
+    path("countries/", views.country_list, name="country-list"),
+    path("countries/<slug:slug>/", views.country_detail, name="country-detail"),
+    path("objectives/", views.objective_list_view, name="objective-list"),
+    path("objectives/<int:number>/", views.objective_detail, name="objective-detail"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("sources/", views.source_list_view, name="source-list"),
+    path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
+    path("about/", views.about, name="about"),
+    path("api-guide/", views.api_guide, name="api-guide"),
+    path("feed/", LatestRecordsFeed(), name="feed"),
+    *(route for model in RECORD_MODELS for route in record_paths(model)),
 ]

@@ -1,24 +1,240 @@
-"""Public pages."""
+"""Public pages: browse by country, region, objective and theme; search; read and cite."""
 
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
-from practices.selectors import catalogue_counts, source_list
+from practices.filtersets import RecommendationFilterSet, RecordFilterSet
+from practices.models import (
+    RECORD_MODELS,
+    Challenge,
+    Country,
+    Objective,
+    Practice,
+    Recommendation,
+    Source,
+    Status,
+    Theme,
+)
+from practices.selectors import (
+    FACETS,
+    catalogue_counts,
+    countries_by_region,
+    country_coverage,
+    country_organisations,
+    coverage_matrix,
+    objective_country_counts,
+    objective_list,
+    recent_records,
+    record_facets,
+    records_by_kind,
+    region_totals,
+    related_records,
+    source_list,
+    with_record_counts,
+)
+
+PAGE_SIZE = 20
+KINDS = {model._meta.verbose_name_plural: model for model in RECORD_MODELS}
+
+
+def filterset_for(model, data, queryset=None):
+    filterset_class = RecommendationFilterSet if model is Recommendation else RecordFilterSet
+    queryset = model.objects.published() if queryset is None else queryset
+    return filterset_class(data, queryset=queryset.with_related())
 
 
 def home(request):
-    """The front page: what the catalogue holds and where it comes from."""
+    """Search, the catalogue's counts, ways to browse, and what was published last."""
     return render(
         request,
         "practices/home.html",
-        {"counts": catalogue_counts(), "sources": source_list()},
+        {
+            "counts": catalogue_counts(),
+            "regions": region_totals(),
+            "objectives": objective_list(),
+            "themes": with_record_counts(Theme.objects.all(), "themes"),
+            "recent": recent_records(),
+        },
+    )
+
+
+def record_list(request, model):
+    """One kind of record with faceted filters, full-text search and pages, all in the URL."""
+    filterset = filterset_for(model, request.GET)
+    if not filterset.is_valid():
+        return render(
+            request,
+            "practices/record_list.html",
+            {"kind": model._meta, "filterset": filterset, "errors": filterset.errors},
+            status=400,
+        )
+    queryset = filterset.qs
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "practices/record_list.html",
+        {
+            "kind": model._meta,
+            "filterset": filterset,
+            "page": page,
+            "facets": record_facets(queryset, FACETS),
+            "selected": selected_values(request),
+            "api_url": reverse(f"api:{model._meta.model_name}-list"),
+        },
+    )
+
+
+def selected_values(request) -> dict[str, set[str]]:
+    """The filter values in the query string, as strings, for marking facets as chosen."""
+    return {
+        name: {part for value in request.GET.getlist(name) for part in value.split(",") if part}
+        for name in FACETS
+    }
+
+
+def search(request):
+    """Every kind of record matching the same filters and search, kind by kind."""
+    results, errors = [], None
+    for model in RECORD_MODELS:
+        filterset = filterset_for(model, request.GET)
+        if not filterset.is_valid():
+            errors = filterset.errors
+            break
+        queryset = filterset.qs
+        results.append(
+            {
+                "kind": model._meta,
+                "count": queryset.count(),
+                "records": list(queryset[:5]),
+                "url": f"{reverse(f'practices:{model._meta.model_name}-list')}?"
+                f"{request.GET.urlencode()}",
+            }
+        )
+    return render(
+        request,
+        "practices/search.html",
+        {"results": results, "errors": errors, "query": request.GET.get("q", "")},
+        status=400 if errors else 200,
     )
 
 
 def record_detail(request, slug, model):
-    """One published record, with its source and everything it links to."""
-    record = get_object_or_404(model.objects.published().with_related(), slug=slug)
+    """One published record, with its source, a citation and related records."""
+    queryset = model.objects.published().with_related()
+    if model is Challenge:
+        queryset = queryset.prefetch_related("addressed_by")
+    if model is Practice:
+        queryset = queryset.prefetch_related("challenges_addressed")
+    record = get_object_or_404(queryset, slug=slug)
     return render(
         request,
         "practices/record_detail.html",
-        {"record": record, "kind": model._meta.verbose_name},
+        {
+            "record": record,
+            "kind": model._meta,
+            "related": related_records(record),
+            "addressed_by": published(record.addressed_by.all()) if model is Challenge else [],
+            "challenges": published(record.challenges_addressed.all()) if model is Practice else [],
+            "permalink": request.build_absolute_uri(record.get_absolute_url()),
+            "api_url": reverse(f"api:{model._meta.model_name}-detail", args=[record.slug]),
+        },
     )
+
+
+def published(records) -> list:
+    """The published ones among prefetched records."""
+    return [record for record in records if record.status == Status.PUBLISHED]
+
+
+def country_list(request):
+    """Countries by M49 region and sub-region, each with how many records it has."""
+    return render(request, "practices/country_list.html", {"regions": countries_by_region()})
+
+
+def country_detail(request, slug):
+    """A country's records of every kind, its partners, and its coverage of the 23 objectives."""
+    country = get_object_or_404(
+        Country.objects.select_related("subregion__parent", "intermediate_region"), slug=slug
+    )
+    return render(
+        request,
+        "practices/country_detail.html",
+        {
+            "country": country,
+            "kinds": records_by_kind(countries=country),
+            "organisations": country_organisations(country),
+            "coverage": country_coverage(country),
+        },
+    )
+
+
+def objective_list_view(request):
+    return render(request, "practices/objective_list.html", {"objectives": objective_list()})
+
+
+def objective_detail(request, number):
+    objective = get_object_or_404(Objective.objects.prefetch_related("actions"), number=number)
+    return render(
+        request,
+        "practices/objective_detail.html",
+        {
+            "objective": objective,
+            "kinds": records_by_kind(objectives=objective),
+            "countries": objective_country_counts(objective),
+        },
+    )
+
+
+def coverage(request):
+    """Countries by objectives: where practice is documented and where it is not yet."""
+    kind = request.GET.get("kind", "")
+    if kind and kind not in KINDS:
+        raise Http404(_("Unknown kind of record."))
+    models = [KINDS[kind]] if kind else RECORD_MODELS
+    all_countries = request.GET.get("countries") == "all"
+    return render(
+        request,
+        "practices/coverage.html",
+        {
+            "matrix": coverage_matrix(models, all_countries=all_countries),
+            "kind": kind,
+            "kinds": KINDS,
+            "all_countries": all_countries,
+            "cell_url": reverse(f"practices:{KINDS[kind]._meta.model_name}-list")
+            if kind
+            else reverse("practices:search"),
+        },
+    )
+
+
+def source_list_view(request):
+    sources = with_record_counts(source_list(), "source")
+    return render(request, "practices/source_list.html", {"sources": sources})
+
+
+def source_detail(request, slug):
+    source = get_object_or_404(Source, slug=slug)
+    return render(
+        request,
+        "practices/source_detail.html",
+        {"source": source, "kinds": records_by_kind(source=source)},
+    )
+
+
+def about(request):
+    return render(request, "practices/about.html", {"counts": catalogue_counts()})
+
+
+def api_guide(request):
+    return render(request, "practices/api_guide.html")
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,62 @@
+"""sitemap.xml: the public pages, and every published record, country, objective and source."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from practices.models import RECORD_MODELS, Country, Objective, Source
+
+
+class StaticSitemap(Sitemap):
+    names = [
+        "practices:home",
+        "practices:country-list",
+        "practices:objective-list",
+        "practices:coverage",
+        "practices:source-list",
+        "practices:about",
+        "practices:api-guide",
+        *(f"practices:{model._meta.model_name}-list" for model in RECORD_MODELS),
+    ]
+
+    def items(self):
+        return self.names
+
+    def location(self, item):
+        return reverse(item)
+
+
+class RecordSitemap(Sitemap):
+    """Published records of one kind; drafts never appear."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def items(self):
+        return self.model.objects.published().order_by("pk")
+
+    def lastmod(self, record):
+        return record.updated_at
+
+
+class CountrySitemap(Sitemap):
+    def items(self):
+        return Country.objects.order_by("pk")
+
+
+class ObjectiveSitemap(Sitemap):
+    def items(self):
+        return Objective.objects.all()
+
+
+class SourceSitemap(Sitemap):
+    def items(self):
+        return Source.objects.order_by("pk")
+
+
+SITEMAPS = {
+    "pages": StaticSitemap,
+    **{model._meta.model_name: RecordSitemap(model) for model in RECORD_MODELS},
+    "countries": CountrySitemap,
+    "objectives": ObjectiveSitemap,
+    "sources": SourceSitemap,
+}
