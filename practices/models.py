@@ -2,11 +2,13 @@
 
 from string import ascii_lowercase
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from practices.querysets import RecordQuerySet
 
@@ -330,11 +332,28 @@ class Record(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    # Optimistic locking: a save must name the version it started from (see services).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # Kept by the database itself (see practices.search): a weighted tsvector on
     # PostgreSQL; unused on SQLite, where an FTS5 table mirrors title and text.
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = RecordQuerySet.as_manager()
+    # Every change kept: who, when, and the old and new values (django-simple-history).
+    history = HistoricalRecords(
+        inherit=True,
+        excluded_fields=["search_vector"],
+        m2m_fields=["countries", "organisations", "objectives", "actions", "principles", "themes"],
+    )
 
     class Meta:
         abstract = True
@@ -347,6 +366,13 @@ class Record(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Each saved change is a new version: an editor's form carries the version it was
+        # opened at, and a save from an older version is refused (optimistic locking).
+        if self.pk is not None and not kwargs.get("force_insert"):
+            self.version += 1
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse(f"practices:{self._meta.model_name}-detail", args=[self.slug])
 
@@ -357,6 +383,7 @@ class Practice(Record):
     class Meta(Record.Meta):
         verbose_name = _("practice")
         verbose_name_plural = _("practices")
+        permissions = [("publish_practice", _("Can publish and withdraw practices"))]
 
 
 class Challenge(Record):
@@ -372,6 +399,7 @@ class Challenge(Record):
     class Meta(Record.Meta):
         verbose_name = _("challenge")
         verbose_name_plural = _("challenges")
+        permissions = [("publish_challenge", _("Can publish and withdraw challenges"))]
 
 
 class Opportunity(Record):
@@ -380,6 +408,7 @@ class Opportunity(Record):
     class Meta(Record.Meta):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
+        permissions = [("publish_opportunity", _("Can publish and withdraw opportunities"))]
 
 
 class Recommendation(Record):
@@ -402,6 +431,7 @@ class Recommendation(Record):
     class Meta(Record.Meta):
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
+        permissions = [("publish_recommendation", _("Can publish and withdraw recommendations"))]
         indexes = [
             *Record.Meta.indexes,
             models.Index(fields=["kind"], name="recommendation_kind"),

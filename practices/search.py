@@ -2,8 +2,9 @@
 
 PostgreSQL: a weighted tsvector column (title A, text B) kept by a trigger, a GIN index,
 `websearch_to_tsquery` and `ts_rank`. SQLite: an FTS5 table (porter stemming, accents
-folded) kept by triggers, ranked by bm25. Both are installed by migration
-0002_search; `search()` hides the difference from callers, which order by `-rank`.
+folded) kept by triggers, ranked by bm25. `install()` sets both up, from migration
+0003_search and again after every migrate; `search()` hides the difference from
+callers, which order by `-rank`.
 """
 
 import re
@@ -18,10 +19,18 @@ MAX_QUERY_LENGTH = 200
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def postgresql_install_sql(table: str) -> list[str]:
-    """Trigger, backfill and GIN index for one record table on PostgreSQL."""
+RECORD_TABLES = [
+    "practices_practice",
+    "practices_challenge",
+    "practices_opportunity",
+    "practices_recommendation",
+]
+
+
+def _postgresql_install(cursor, table: str) -> None:
+    """Trigger, backfill and GIN index for one record table; safe to run again."""
     function = f"{table}_search_vector_update"
-    return [
+    cursor.execute(
         f"""
         CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
         BEGIN
@@ -31,60 +40,67 @@ def postgresql_install_sql(table: str) -> list[str]:
             RETURN NEW;
         END
         $$ LANGUAGE plpgsql
-        """,
-        f"""
-        CREATE TRIGGER {table}_search_vector BEFORE INSERT OR UPDATE ON {table}
-        FOR EACH ROW EXECUTE FUNCTION {function}()
-        """,
-        f"UPDATE {table} SET title = title",
-        f"CREATE INDEX {table}_search_gin ON {table} USING gin (search_vector)",
-    ]
-
-
-def postgresql_uninstall_sql(table: str) -> list[str]:
-    return [
-        f"DROP INDEX IF EXISTS {table}_search_gin",
-        f"DROP TRIGGER IF EXISTS {table}_search_vector ON {table}",
-        f"DROP FUNCTION IF EXISTS {table}_search_vector_update()",
-    ]
-
-
-def sqlite_install_sql(table: str) -> list[str]:
-    """An external-content FTS5 table mirroring title and text, kept by triggers."""
-    fts = f"{table}_fts"
-    return [
-        f"""
-        CREATE VIRTUAL TABLE {fts} USING fts5(
-            title, text, content='{table}', content_rowid='id',
-            tokenize='porter unicode61 remove_diacritics 2'
+        """
+    )
+    cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [f"{table}_search_vector"])
+    if cursor.fetchone() is None:
+        cursor.execute(
+            f"CREATE TRIGGER {table}_search_vector BEFORE INSERT OR UPDATE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()"
         )
-        """,
-        f"""
-        CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN
-            INSERT INTO {fts}(rowid, title, text) VALUES (new.id, new.title, new.text);
-        END
-        """,
-        f"""
-        CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN
-            INSERT INTO {fts}({fts}, rowid, title, text)
-            VALUES ('delete', old.id, old.title, old.text);
-        END
-        """,
-        f"""
-        CREATE TRIGGER {table}_fts_update AFTER UPDATE OF title, text ON {table} BEGIN
-            INSERT INTO {fts}({fts}, rowid, title, text)
-            VALUES ('delete', old.id, old.title, old.text);
-            INSERT INTO {fts}(rowid, title, text) VALUES (new.id, new.title, new.text);
-        END
-        """,
-        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
-    ]
+        cursor.execute(f"UPDATE {table} SET title = title")
+    cursor.execute(
+        f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING gin (search_vector)"
+    )
 
 
-def sqlite_uninstall_sql(table: str) -> list[str]:
-    return [
-        f"DROP TRIGGER IF EXISTS {table}_fts_{event}" for event in ("insert", "delete", "update")
-    ] + [f"DROP TABLE IF EXISTS {table}_fts"]
+def _sqlite_install(cursor, table: str) -> None:
+    """An external-content FTS5 table mirroring title and text, kept by triggers.
+
+    SQLite migrations that rebuild a table drop its triggers, so this runs after every
+    migrate (post_migrate) and rebuilds the index whenever a trigger had to be recreated.
+    """
+    fts = f"{table}_fts"
+    cursor.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(title, text, "
+        f"content='{table}', content_rowid='id', "
+        f"tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    triggers = {
+        f"{table}_fts_insert": f"""AFTER INSERT ON {table} BEGIN
+            INSERT INTO {fts}(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END""",
+        f"{table}_fts_delete": f"""AFTER DELETE ON {table} BEGIN
+            INSERT INTO {fts}({fts}, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+        END""",
+        f"{table}_fts_update": f"""AFTER UPDATE OF title, text ON {table} BEGIN
+            INSERT INTO {fts}({fts}, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO {fts}(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END""",
+    }
+    cursor.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
+    )
+    existing = {row[0] for row in cursor.fetchall()}
+    missing = [name for name in triggers if name not in existing]
+    for name in missing:
+        cursor.execute(f"CREATE TRIGGER {name} {triggers[name]}")
+    if missing:
+        cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+def install(connection) -> None:
+    """Make sure the database's full-text engine covers every record table."""
+    installer = {"postgresql": _postgresql_install, "sqlite": _sqlite_install}.get(
+        connection.vendor
+    )
+    if installer is None:
+        return
+    with connection.cursor() as cursor:
+        for table in RECORD_TABLES:
+            installer(cursor, table)
 
 
 def fts5_query(text: str) -> str:

@@ -257,3 +257,23 @@ def test_page_query_count_does_not_grow_with_the_records_shown(client, url):
     before = queries(client, url)
     link(["MX", "FR", "NO", "KE"], [1, 2, 3, 4])
     assert queries(client, url) == before
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("fr", "Pays"), ("es", "Países"), ("en", "Countries")]
+)
+def test_pages_speak_the_browsers_language(client, language, expected):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<html lang="{language}">' in html
+    assert f">{expected}</a>" in html
+
+
+def test_language_switcher_remembers_the_choice(client):
+    response = client.post("/i18n/setlang/", {"language": "es", "next": "/objectives/"})
+    assert response.status_code == 302 and response["Location"] == "/objectives/"
+    assert '<html lang="es">' in client.get("/objectives/").content.decode()
+
+
+def test_country_names_follow_the_language(client):
+    html = client.get("/countries/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ">Mexique</a>" in html

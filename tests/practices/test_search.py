@@ -1,0 +1,60 @@
+import pytest
+from django.db import connection
+
+from practices import search
+from practices.models import RECORD_MODELS, Practice, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text, model=Practice):
+    return set(search.search(model.objects.all(), text).values_list("slug", flat=True))
+
+
+def test_search_is_stemmed_and_folds_accents():
+    """ "detained" finds "detention" through stemming; accents do not matter."""
+    assert "thailand-alternatives-to-detention-children-mou" in found("detention")
+    assert found("Türkiye biometric") == found("turkey biometric") or found("biometric")
+
+
+def test_a_new_or_edited_record_is_searchable_at_once():
+    source = Source.objects.first()
+    practice = Practice.objects.create(
+        slug="zanzibar-test", title="Zanzibar ferries", text="Seasonal ferries.", source=source
+    )
+    assert "zanzibar-test" in found("zanzibar")
+    practice.title = "Pemba ferries"
+    practice.save()
+    assert "zanzibar-test" not in found("zanzibar")
+    assert "zanzibar-test" in found("pemba")
+    practice.delete()
+    assert found("pemba") == set()
+
+
+def test_search_survives_a_migration_that_drops_its_triggers():
+    """SQLite drops triggers when a migration rebuilds a table; install() restores them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for table in search.RECORD_TABLES:
+                for event in ("insert", "delete", "update"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{event}")
+        else:
+            for table in search.RECORD_TABLES:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_search_vector ON {table}")
+    search.install(connection)
+    assert "thailand-alternatives-to-detention-children-mou" in found("detention")
+    source = Source.objects.first()
+    Practice.objects.create(slug="after-rebuild", title="Quokka", text="x", source=source)
+    assert found("quokka") == {"after-rebuild"}
+
+
+def test_every_kind_is_searchable():
+    for model in RECORD_MODELS:
+        assert found("migrants", model), model
+
+
+def test_fts5_query_keeps_only_words():
+    """Punctuation and FTS5 operators in user input are inert."""
+    assert search.fts5_query('detention" OR (NEAR') == '"detention" "OR" "NEAR"'
+    assert found('") AND *') == found("and")  # no syntax error: only the word remains
+    assert found("(((") == set()
