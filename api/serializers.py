@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.urls import reverse as django_reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -23,6 +24,7 @@ from practices.models import (
     Status,
     Theme,
 )
+from practices.workflow import editable_statuses
 
 
 class LinkField(serializers.HyperlinkedIdentityField):
@@ -265,6 +267,24 @@ class RecordWriteSerializer(serializers.ModelSerializer):
             "section",
             "status",
         ]
+
+    def validate_status(self, value):
+        """Editors write drafts and records in review; only reviewers publish or withdraw."""
+        user = self.context["request"].user
+        if value not in editable_statuses(user, self.Meta.model):
+            raise serializers.ValidationError(
+                _("Only reviewers may set the status to %(status)s.") % {"status": value}
+            )
+        return value
+
+    def save(self, **kwargs):
+        publishing = self.validated_data.get("status") == Status.PUBLISHED and (
+            self.instance is None or self.instance.status != Status.PUBLISHED
+        )
+        if publishing:
+            user = self.context["request"].user
+            kwargs.update(published_by=user, published_at=timezone.now())
+        return super().save(**kwargs)
 
     def to_representation(self, instance):
         """Answer a write with the record as a reader sees it."""

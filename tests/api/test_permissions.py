@@ -101,3 +101,28 @@ def test_editor_of_practices_cannot_write_challenges(editor_client):
 def test_reference_tables_are_read_only(editor_client):
     assert editor_client.post("/api/countries/", {"name": "Atlantis"}).status_code in (403, 405)
     assert editor_client.delete("/api/countries/PH/").status_code in (403, 405)
+
+
+def test_an_editor_cannot_publish_through_the_api(editor_client):
+    """Only reviewers (publish permission) publish or withdraw."""
+    response = editor_client.post(
+        "/api/practices/", {**NEW_PRACTICE, "status": "published"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "status" in response.json()
+
+
+def test_a_reviewer_publishes_through_the_api_and_it_is_stamped():
+    from rest_framework.test import APIClient
+
+    from .conftest import user_with
+
+    client = APIClient()
+    reviewer = user_with("reviewer", "add_practice", "change_practice", "publish_practice")
+    client.force_authenticate(reviewer)
+    response = client.post(
+        "/api/practices/", {**NEW_PRACTICE, "status": "published"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    practice = Practice.objects.get(slug=NEW_PRACTICE["slug"])
+    assert practice.published_by == reviewer and practice.published_at is not None
