@@ -175,7 +175,7 @@ def test_editor_cannot_change_a_published_record(editor):
 
 
 def test_an_edit_is_recorded_with_its_author_and_can_be_restored(editor, reviewer):
-    _, client = editor
+    user, client = editor
     record = draft()
     old_text = record.text
     response = client.post(change_url(record), form_data(client, record, text="Corrected text."))
