@@ -3,6 +3,7 @@
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from api import serializers as s
 from api.pagination import CatalogPagination, RecordPagination
 from api.renderers import CSVRenderer, csv_line
+from practices.cache import cached
 from practices.filtersets import (
     CountryFilterSet,
     NameSearchFilterSet,
@@ -70,15 +72,39 @@ class CatalogViewSetMixin:
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
+    def cached_data(self, compute):
+        """Anonymous reads are cached per catalogue generation (practices.cache)."""
+        request = self.request
+        if request.user.is_authenticated:
+            return compute()
+        key = "|".join(
+            (
+                request.get_host(),
+                request.get_full_path(),
+                request.accepted_media_type or "",
+                get_language() or "",
+            )
+        )
+        return cached("api", key, compute)
+
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         if isinstance(request.accepted_renderer, CSVRenderer):
             return self.stream_csv(queryset)
-        extra = self.list_extra(queryset)
-        page = self.paginate_queryset(queryset)
-        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        response.data.update(extra)
-        return response
+
+        def page_data():
+            extra = self.list_extra(queryset)
+            page = self.paginate_queryset(queryset)
+            data = self.get_paginated_response(self.get_serializer(page, many=True).data).data
+            return {**data, **extra}
+
+        return Response(self.cached_data(page_data))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.cached_data(lambda: self.detail_data()))
+
+    def detail_data(self) -> dict:
+        return self.get_serializer(self.get_object()).data
 
     def list_extra(self, queryset) -> dict:
         """What a list adds beside its page (facets, for records)."""
@@ -210,9 +236,12 @@ class CountryViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=s.CountryDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    def detail_data(self):
         country = self.get_object()
         context = {**self.get_serializer_context(), "coverage": country_coverage(country)}
-        return Response(s.CountryDetailSerializer(country, context=context).data)
+        return s.CountryDetailSerializer(country, context=context).data
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
@@ -234,12 +263,12 @@ class RegionViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=s.RegionDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    def detail_data(self):
         region = self.get_object()
-        context = {
-            **self.get_serializer_context(),
-            "region_countries": region_countries(region),
-        }
-        return Response(s.RegionDetailSerializer(region, context=context).data)
+        context = {**self.get_serializer_context(), "region_countries": region_countries(region)}
+        return s.RegionDetailSerializer(region, context=context).data
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
@@ -258,12 +287,15 @@ class ObjectiveViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=s.ObjectiveDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    def detail_data(self):
         objective = self.get_object()
         context = {
             **self.get_serializer_context(),
             "objective_countries": objective_countries(objective),
         }
-        return Response(s.ObjectiveDetailSerializer(objective, context=context).data)
+        return s.ObjectiveDetailSerializer(objective, context=context).data
 
 
 def reference_viewset(model, serializer, relation, filterset=NameSearchFilterSet, doc=""):

@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -13,3 +15,9 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("", include("practices.urls")),
 ]
+
+# The benchmark's floor: the same list with no framework, served only when asked for.
+if os.environ.get("DJANGO_BENCH_FLOOR") == "1":
+    from bench.floor import practices_floor
+
+    urlpatterns.insert(0, path("bench/floor/practices/", practices_floor, name="bench-floor"))

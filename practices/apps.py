@@ -20,4 +20,22 @@ class PracticesConfig(AppConfig):
     verbose_name = _("Practice catalogue")
 
     def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from practices.cache import catalogue_changed
+
         post_migrate.connect(install_search, sender=self)
+        # Any write to a catalogue table invalidates the caches (practices.cache).
+        for model in self.get_models():
+            if model._meta.model_name == "cataloguestate" or model.__name__.startswith(
+                "Historical"
+            ):
+                continue
+            post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"cache-{model}")
+            post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"cache-d-{model}")
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    catalogue_changed,
+                    sender=field.remote_field.through,
+                    dispatch_uid=f"cache-m2m-{model}-{field.name}",
+                )

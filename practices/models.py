@@ -273,6 +273,20 @@ class Source(models.Model):
         return reverse("practices:source-detail", args=[self.slug])
 
 
+class CatalogueState(models.Model):
+    """One row whose generation changes with every write to the catalogue, so that caches
+    keyed by it are never stale (see practices.cache)."""
+
+    generation = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catalogue state")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="catalogue_state_single_row")]
+
+    def __str__(self):
+        return f"generation {self.generation}"
+
+
 class Status(models.TextChoices):
     """Where a record stands in the editorial workflow; only published is public."""
 

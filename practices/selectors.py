@@ -19,7 +19,7 @@ def catalogue_counts() -> dict[str, int]:
     country_ids: set[int] = set()
     for model in RECORD_MODELS:
         published = model.objects.published()
-        counts[str(model._meta.verbose_name_plural)] = published.count()
+        counts[COUNT_NAMES[model._meta.model_name].removesuffix("_count")] = published.count()
         country_ids.update(
             published.filter(countries__isnull=False).values_list("countries", flat=True)
         )

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from practices.cache import cached, generation
 from practices.filtersets import RecommendationFilterSet, RecordFilterSet
 from practices.models import (
     RECORD_MODELS,
@@ -49,15 +50,21 @@ def filterset_for(model, data, queryset=None):
 
 def home(request):
     """Search, the catalogue's counts, ways to browse, and what was published last."""
+    at = generation()
     return render(
         request,
         "practices/home.html",
         {
-            "counts": catalogue_counts(),
-            "regions": region_totals(),
-            "objectives": objective_list(),
-            "themes": with_record_counts(Theme.objects.all(), "themes"),
-            "recent": recent_records(),
+            "counts": cached("pages", "counts", catalogue_counts, at=at),
+            "regions": cached("pages", "region-totals", region_totals, at=at),
+            "objectives": cached("pages", "objectives", lambda: list(objective_list()), at=at),
+            "themes": cached(
+                "pages",
+                "themes",
+                lambda: list(with_record_counts(Theme.objects.all(), "themes")),
+                at=at,
+            ),
+            "recent": cached("pages", "recent", recent_records, at=at),
         },
     )
 
@@ -152,7 +159,8 @@ def published(records) -> list:
 
 def country_list(request):
     """Countries by M49 region and sub-region, each with how many records it has."""
-    return render(request, "practices/country_list.html", {"regions": countries_by_region()})
+    regions = cached("pages", "countries-by-region", countries_by_region)
+    return render(request, "practices/country_list.html", {"regions": regions})
 
 
 def country_detail(request, slug):
@@ -173,7 +181,8 @@ def country_detail(request, slug):
 
 
 def objective_list_view(request):
-    return render(request, "practices/objective_list.html", {"objectives": objective_list()})
+    objectives = cached("pages", "objectives", lambda: list(objective_list()))
+    return render(request, "practices/objective_list.html", {"objectives": objectives})
 
 
 def objective_detail(request, number):
@@ -200,7 +209,11 @@ def coverage(request):
         request,
         "practices/coverage.html",
         {
-            "matrix": coverage_matrix(models, all_countries=all_countries),
+            "matrix": cached(
+                "pages",
+                f"coverage:{kind}:{all_countries}",
+                lambda: coverage_matrix(models, all_countries=all_countries),
+            ),
             "kind": kind,
             "kinds": KINDS,
             "all_countries": all_countries,

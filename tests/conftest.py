@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 
@@ -9,3 +10,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the reference data and the seeded catalogue once for the whole run."""
     with django_db_blocker.unblock():
         call_command("load_catalogue", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: throttling counts only its own requests, and
+    no value cached by an earlier test (whose writes were rolled back) is served."""
+    cache.clear()
+    yield
+    cache.clear()

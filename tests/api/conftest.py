@@ -1,15 +1,6 @@
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.core.cache import cache
 from rest_framework.test import APIClient
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    """Each test starts with an empty cache, so throttling counts only its own requests."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -277,3 +277,9 @@ def test_language_switcher_remembers_the_choice(client):
 def test_country_names_follow_the_language(client):
     html = client.get("/countries/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert ">Mexique</a>" in html
+
+
+def test_home_counts_in_french(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    practices = Practice.objects.published().count()
+    assert f'href="/practices/">{practices}</a>' in html

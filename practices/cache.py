@@ -1,0 +1,42 @@
+"""Caching that never serves a stale record.
+
+Every write to the catalogue bumps one generation number (a single database row, so all
+app servers agree on it); cached values are keyed by it, so an editor's save makes every
+older entry unreachable at once. The cache is Django's: local memory by default, Redis
+when REDIS_URL is set (shared by all app servers).
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.db.models import F
+
+from practices.models import CatalogueState
+
+TIMEOUT = 60 * 60
+
+
+def generation() -> int:
+    """The catalogue's current generation."""
+    value = CatalogueState.objects.filter(pk=1).values_list("generation", flat=True).first()
+    return value or 0
+
+
+def catalogue_changed(action: str = "", **kwargs) -> None:
+    """Make every cached value unreachable; runs in the writer's transaction."""
+    if action.startswith("pre_"):  # m2m_changed: wait for the change itself
+        return
+    if not CatalogueState.objects.filter(pk=1).update(generation=F("generation") + 1):
+        CatalogueState.objects.get_or_create(pk=1, defaults={"generation": 1})
+
+
+def cached(namespace: str, key: str, compute, *, at: int | None = None):
+    """`compute()`'s value for `key`, computed once per catalogue generation."""
+    at = generation() if at is None else at
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache_key = f"{namespace}:{at}:{digest}"
+    value = cache.get(cache_key)
+    if value is None:
+        value = compute()
+        cache.set(cache_key, value, TIMEOUT)
+    return value

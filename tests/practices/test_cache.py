@@ -1,0 +1,63 @@
+"""Cached reads are never stale: every write moves the catalogue to a new generation."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from practices.cache import generation
+from practices.models import Country, Practice, Status
+from practices.workflow import record_transition
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "thailand-alternatives-to-detention-children-mou"
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_a_repeated_read_is_served_from_the_cache():
+    client = Client()
+    cold = count_queries(client, "/api/practices/?country=PH")
+    warm = count_queries(client, "/api/practices/?country=PH")
+    assert warm < cold and warm <= 3
+
+
+def test_an_edit_is_visible_at_once_in_the_api_and_pages():
+    client = Client()
+    assert "Renamed" not in client.get(f"/api/practices/{SLUG}/").content.decode()
+    client.get("/coverage/")
+    practice = Practice.objects.get(slug=SLUG)
+    practice.title = "Renamed practice"
+    practice.save()
+    assert client.get(f"/api/practices/{SLUG}/").json()["title"] == "Renamed practice"
+    practice.countries.add(Country.objects.get(alpha2="NO"))
+    assert "NO" in [c["code"] for c in client.get(f"/api/practices/{SLUG}/").json()["countries"]]
+    assert ">Norway</a>" in client.get("/coverage/").content.decode()
+
+
+def test_publishing_shows_the_record_to_cached_readers():
+    client = Client()
+    practice = Practice.objects.get(slug=SLUG)
+    practice.status = Status.IN_REVIEW
+    practice.save()
+    assert client.get(f"/api/practices/{SLUG}/").status_code == 404
+    before = client.get("/api/practices/?q=detention").json()["count"]
+    reviewer = User.objects.create_superuser("rev", password="x-Long-Pass-1")
+    record_transition(record=practice, transition="publish", user=reviewer)
+    assert client.get(f"/api/practices/{SLUG}/").status_code == 200
+    assert client.get("/api/practices/?q=detention").json()["count"] == before + 1
+
+
+def test_every_write_moves_the_generation():
+    start = generation()
+    practice = Practice.objects.get(slug=SLUG)
+    practice.save()
+    assert generation() == start + 1
+    practice.themes.clear()
+    assert generation() > start + 1
