@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from practices.admin_import import RecordImportExportMixin
 from practices.models import (
     Challenge,
     Country,
@@ -154,7 +155,7 @@ class RecordAdminForm(forms.ModelForm):
         return cleaned
 
 
-class RecordAdmin(SimpleHistoryAdmin):
+class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
     """What the four kinds of record share: lists, the workflow, history, locking."""
 
     form = RecordAdminForm
