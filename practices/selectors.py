@@ -2,6 +2,7 @@
 
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from practices.models import RECORD_MODELS, Country, Objective, Region, Source
 
@@ -244,16 +245,25 @@ def countries_by_region() -> list[dict]:
     return result
 
 
-def records_by_kind(**lookups) -> list[dict]:
-    """Published records of each kind matching `lookups`, with their relations."""
-    return [
-        {
-            "model": model,
-            "name": model._meta.verbose_name_plural,
-            "records": list(model.objects.published().with_related().filter(**lookups)),
-        }
-        for model in RECORD_MODELS
-    ]
+PROFILE_LIMIT = 10
+
+
+def records_by_kind(query: str, limit: int = PROFILE_LIMIT, **lookups) -> list[dict]:
+    """For each kind: how many published records match `lookups`, the latest `limit` of
+    them, and the list page filtered by `query` that shows them all."""
+    kinds = []
+    for model in RECORD_MODELS:
+        published = model.objects.published().filter(**lookups)
+        kinds.append(
+            {
+                "model": model,
+                "name": model._meta.verbose_name_plural,
+                "count": published.count(),
+                "records": list(published.with_summary().order_by("-published_at", "-pk")[:limit]),
+                "url": f"{reverse(f'practices:{model._meta.model_name}-list')}?{query}",
+            }
+        )
+    return kinds
 
 
 def country_organisations(country):

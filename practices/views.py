@@ -173,7 +173,7 @@ def country_detail(request, slug):
         "practices/country_detail.html",
         {
             "country": country,
-            "kinds": records_by_kind(countries=country),
+            "kinds": records_by_kind(f"country={country.alpha2}", countries=country),
             "organisations": country_organisations(country),
             "coverage": country_coverage(country),
         },
@@ -192,7 +192,7 @@ def objective_detail(request, number):
         "practices/objective_detail.html",
         {
             "objective": objective,
-            "kinds": records_by_kind(objectives=objective),
+            "kinds": records_by_kind(f"objective={objective.number}", objectives=objective),
             "countries": objective_country_counts(objective),
         },
     )
@@ -234,7 +234,7 @@ def source_detail(request, slug):
     return render(
         request,
         "practices/source_detail.html",
-        {"source": source, "kinds": records_by_kind(source=source)},
+        {"source": source, "kinds": records_by_kind(f"source={source.slug}", source=source)},
     )
 
 

@@ -283,3 +283,21 @@ def test_home_counts_in_french(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     practices = Practice.objects.published().count()
     assert f'href="/practices/">{practices}</a>' in html
+
+
+def test_a_country_with_many_records_shows_the_latest_and_links_to_all(client):
+    """A profile stays one screen long however many records a country has."""
+    template = Practice.objects.get(slug="thailand-alternatives-to-detention-children-mou")
+    chad = Country.objects.get(alpha2="TD")
+    for number in range(12):
+        practice = Practice.objects.create(
+            slug=f"chad-practice-{number}",
+            title=f"Chad practice {number}",
+            text="A practice.",
+            source=template.source,
+            status=Status.PUBLISHED,
+        )
+        practice.countries.add(chad)
+    html = get(client, "/countries/chad/")
+    assert html.count("/practices/chad-practice-") == 10
+    assert 'href="/practices/?country=TD">See all 12 practices</a>' in html
