@@ -273,19 +273,27 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
             record_stamp_published(record=obj, user=request.user)
         super().save_model(request, obj, form, change)
 
-    def run_transition(self, request, queryset, transition, done):
+    # What each bulk action says it did; the kind of record fills %(name)s.
+    DONE = {
+        "send_to_review": lambda n: ngettext(
+            "%(count)d %(name)s sent to review.", "%(count)d %(name)s sent to review.", n
+        ),
+        "publish": lambda n: ngettext(
+            "%(count)d %(name)s published.", "%(count)d %(name)s published.", n
+        ),
+        "withdraw": lambda n: ngettext(
+            "%(count)d %(name)s withdrawn.", "%(count)d %(name)s withdrawn.", n
+        ),
+    }
+
+    def run_transition(self, request, queryset, transition):
         changed = records_transition(queryset=queryset, transition=transition, user=request.user)
         skipped = queryset.count() - changed
-        name = self.model._meta
+        opts = self.model._meta
+        name = opts.verbose_name if changed == 1 else opts.verbose_name_plural
         self.message_user(
             request,
-            ngettext("%(count)d %(name)s %(done)s.", "%(count)d %(names)s %(done)s.", changed)
-            % {
-                "count": changed,
-                "name": name.verbose_name,
-                "names": name.verbose_name_plural,
-                "done": done,
-            },
+            self.DONE[transition](changed) % {"count": changed, "name": name},
             messages.SUCCESS if changed else messages.WARNING,
         )
         if skipped:
@@ -302,15 +310,15 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Send to review"), permissions=["change"])
     def send_to_review(self, request, queryset):
-        self.run_transition(request, queryset, "send_to_review", _("sent to review"))
+        self.run_transition(request, queryset, "send_to_review")
 
     @admin.action(description=_("Publish"), permissions=["publish"])
     def publish(self, request, queryset):
-        self.run_transition(request, queryset, "publish", _("published"))
+        self.run_transition(request, queryset, "publish")
 
     @admin.action(description=_("Withdraw (keep, but not public)"), permissions=["publish"])
     def withdraw(self, request, queryset):
-        self.run_transition(request, queryset, "withdraw", _("withdrawn"))
+        self.run_transition(request, queryset, "withdraw")
 
 
 class AddressedByInline(admin.TabularInline):
