@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+from practices.cache import CachedCountPaginator
+
 MAX_DIGITS = 9
 
 
@@ -23,6 +25,7 @@ def whole_number(request, name: str, default: int, maximum: int | None = None) -
 
 
 class CatalogPagination(PageNumberPagination):
+    django_paginator_class = CachedCountPaginator
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100

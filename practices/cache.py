@@ -9,7 +9,10 @@ when REDIS_URL is set (shared by all app servers).
 import hashlib
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
 from django.db.models import F
+from django.utils.functional import cached_property
 
 from practices.models import CatalogueState
 
@@ -40,3 +43,16 @@ def cached(namespace: str, key: str, compute, *, at: int | None = None):
         value = compute()
         cache.set(cache_key, value, TIMEOUT)
     return value
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose COUNT is computed once per query and catalogue generation."""
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except (AttributeError, EmptyResultSet):
+            return super().count
+        return cached("count", f"{sql}|{params!r}", lambda: Paginator.count.func(self))

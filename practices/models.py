@@ -375,6 +375,8 @@ class Record(models.Model):
         indexes = [
             models.Index(fields=["status", "-updated_at"], name="%(class)s_status_updated"),
             models.Index(fields=["status", "-published_at"], name="%(class)s_published"),
+            # The default order of public lists: published records by title.
+            models.Index(fields=["status", "title", "id"], name="%(class)s_status_title"),
         ]
 
     def __str__(self):

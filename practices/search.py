@@ -11,7 +11,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField
+from django.db.models import F, FloatField, Value
 from django.db.models.expressions import RawSQL
 
 CONFIG = "english"
@@ -116,8 +116,8 @@ def search(queryset, text: str):
             rank=SearchRank(F("search_vector"), query)
         )
     match = fts5_query(text)
-    if not match:
-        return queryset.none()
+    if not match:  # no word at all (only punctuation or control characters)
+        return queryset.annotate(rank=Value(0.0, output_field=FloatField())).none()
     table = queryset.model._meta.db_table
     fts = f"{table}_fts"
     matching = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])

@@ -1,13 +1,12 @@
 """Public pages: browse by country, region, objective and theme; search; read and cite."""
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from practices.cache import cached, generation
+from practices.cache import CachedCountPaginator, cached, generation
 from practices.filtersets import RecommendationFilterSet, RecordFilterSet
 from practices.models import (
     RECORD_MODELS,
@@ -80,7 +79,7 @@ def record_list(request, model):
             status=400,
         )
     queryset = filterset.qs
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "practices/record_list.html",

@@ -64,3 +64,11 @@ def test_unknown_record_country_and_objective_are_not_found(api):
     assert api.get("/api/countries/XX/").status_code == 404
     assert api.get("/api/objectives/24/").status_code == 404
     assert api.get("/api/objectives/0/").status_code == 404
+
+
+def test_a_search_of_no_words_finds_nothing_without_error(api):
+    """Found by schemathesis: control characters only made the relevance order fail."""
+    for q in ("\x84\x81", "!!!", "“”"):
+        response = api.get("/api/challenges/", {"q": q})
+        assert response.status_code == 200, q
+        assert response.json()["count"] == 0

@@ -1,6 +1,7 @@
 """The number of queries per list request does not grow with the page or the data."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -22,6 +23,8 @@ LISTS = [
 
 
 def queries(api, path, **params) -> int:
+    """Queries of one uncached request."""
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = api.get(path, params)
     assert response.status_code == 200, response.content
