@@ -6,7 +6,7 @@ import io
 from rest_framework import renderers
 
 SEPARATOR = "; "
-KEYS = ("code", "number", "slug", "name", "title")
+KEYS = ("code", "slug", "number", "name", "title")
 
 
 def flat(value) -> str:

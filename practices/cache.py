@@ -27,7 +27,9 @@ def generation() -> int:
 
 def catalogue_changed(action: str = "", **kwargs) -> None:
     """Make every cached value unreachable; runs in the writer's transaction."""
-    if action.startswith("pre_"):  # m2m_changed: wait for the change itself
+    if action.startswith("pre_") or kwargs.get("raw"):
+        # m2m_changed: wait for the change itself; fixtures and restores (raw saves)
+        # call catalogue_changed() once when they are done.
         return
     if not CatalogueState.objects.filter(pk=1).update(generation=F("generation") + 1):
         CatalogueState.objects.get_or_create(pk=1, defaults={"generation": 1})
@@ -45,14 +47,21 @@ def cached(namespace: str, key: str, compute, *, at: int | None = None):
     return value
 
 
+def query_key(queryset) -> str:
+    """A cache key naming a queryset's SQL and parameters."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can match nothing, such as none()
+        return f"empty|{queryset.model._meta.label}"
+    return f"{sql}|{params!r}"
+
+
 class CachedCountPaginator(Paginator):
     """A paginator whose COUNT is computed once per query and catalogue generation."""
 
     @cached_property
     def count(self):
         queryset = self.object_list
-        try:
-            sql, params = queryset.query.sql_with_params()
-        except (AttributeError, EmptyResultSet):
+        if not hasattr(queryset, "query"):
             return super().count
-        return cached("count", f"{sql}|{params!r}", lambda: Paginator.count.func(self))
+        return cached("count", query_key(queryset), lambda: Paginator.count.func(self))

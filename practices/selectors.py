@@ -126,10 +126,18 @@ FACET_FIELDS = {
 }
 
 
+MATERIALISE_LIMIT = 20_000
+
+
 def record_facets(queryset, names) -> dict[str, list[dict]]:
     """Counts of the records in `queryset` by each facet: one query per facet."""
     model = queryset.model
     ids = queryset.order_by().values("pk")
+    if len(names) > 1:
+        # One pass over the match instead of one per facet, when the match is not huge.
+        matched = list(ids.values_list("pk", flat=True)[: MATERIALISE_LIMIT + 1])
+        if len(matched) <= MATERIALISE_LIMIT:
+            ids = matched
     facets = {}
     for name in names:
         if name in ("year", "source"):

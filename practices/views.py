@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from practices.cache import CachedCountPaginator, cached, generation
+from practices.cache import CachedCountPaginator, cached, generation, query_key
 from practices.filtersets import RecommendationFilterSet, RecordFilterSet
 from practices.models import (
     RECORD_MODELS,
@@ -87,7 +87,9 @@ def record_list(request, model):
             "kind": model._meta,
             "filterset": filterset,
             "page": page,
-            "facets": record_facets(queryset, FACETS),
+            "facets": cached(
+                "facets", query_key(queryset), lambda: record_facets(queryset, FACETS)
+            ),
             "selected": selected_values(request),
             "api_url": reverse(f"api:{model._meta.model_name}-list"),
         },
@@ -167,16 +169,16 @@ def country_detail(request, slug):
     country = get_object_or_404(
         Country.objects.select_related("subregion__parent", "intermediate_region"), slug=slug
     )
-    return render(
-        request,
-        "practices/country_detail.html",
-        {
-            "country": country,
+
+    def profile():
+        return {
             "kinds": records_by_kind(f"country={country.alpha2}", countries=country),
-            "organisations": country_organisations(country),
+            "organisations": list(country_organisations(country)),
             "coverage": country_coverage(country),
-        },
-    )
+        }
+
+    data = cached("pages", f"country:{country.pk}", profile)
+    return render(request, "practices/country_detail.html", {"country": country, **data})
 
 
 def objective_list_view(request):
@@ -208,6 +210,7 @@ def coverage(request):
         request,
         "practices/coverage.html",
         {
+            "generation": generation(),
             "matrix": cached(
                 "pages",
                 f"coverage:{kind}:{all_countries}",

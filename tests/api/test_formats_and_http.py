@@ -73,3 +73,26 @@ def test_anonymous_clients_are_throttled_with_retry_after(api, settings):
     assert statuses == [200, 200, 200, 429]
     throttled = api.get("/api/objectives/")
     assert int(throttled["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize("kind", ["practices", "challenges", "opportunities", "recommendations"])
+def test_csv_holds_what_the_json_holds(api, kind):
+    """The CSV fast path writes every record as the JSON shows it, flattened."""
+    from api.renderers import flat
+
+    json_rows = api.get(f"/api/{kind}/", {"page_size": 100}).json()["results"]
+    csv_rows = read_csv(api.get(f"/api/{kind}/", {"format": "csv"}))
+    assert len(csv_rows) == len(json_rows) > 0
+    for json_row, csv_row in zip(json_rows, csv_rows, strict=True):
+        assert set(csv_row) == set(json_row)
+        for column, value in json_row.items():
+            assert csv_row[column] == flat(value), (kind, json_row["slug"], column)
+
+
+def test_csv_export_takes_a_fixed_number_of_queries(api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        read_csv(api.get("/api/practices/", {"format": "csv"}))
+    assert len(captured.captured_queries) <= 12
