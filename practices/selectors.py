@@ -22,7 +22,10 @@ def catalogue_counts() -> dict[str, int]:
         published = model.objects.published()
         counts[COUNT_NAMES[model._meta.model_name].removesuffix("_count")] = published.count()
         country_ids.update(
-            published.filter(countries__isnull=False).values_list("countries", flat=True)
+            published.filter(countries__isnull=False)
+            .order_by()
+            .values_list("countries", flat=True)
+            .distinct()
         )
     counts["countries"] = len(country_ids)
     counts["sources"] = Source.objects.count()
