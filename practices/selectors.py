@@ -112,7 +112,9 @@ def objective_countries(objective):
         ids.update(
             model.objects.published()
             .filter(objectives=objective, countries__isnull=False)
+            .order_by()
             .values_list("countries", flat=True)
+            .distinct()
         )
     return Country.objects.filter(pk__in=ids).order_by("name")
 
@@ -286,7 +288,9 @@ def country_organisations(country):
         ids.update(
             model.objects.published()
             .filter(countries=country, organisations__isnull=False)
+            .order_by()
             .values_list("organisations", flat=True)
+            .distinct()
         )
     return Organisation.objects.filter(pk__in=ids)
 
