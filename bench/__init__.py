@@ -1,0 +1,1 @@
+"""The benchmark of the catalogue on PostgreSQL (see bench/README.md)."""
