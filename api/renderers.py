@@ -1,7 +1,9 @@
-"""CSV for every list and record: related rows flattened to their codes."""
+"""CSV for every list and record: related rows flattened to their codes; JSON that the
+cache of anonymous reads keeps already rendered."""
 
 import csv
 import io
+import json
 
 from rest_framework import renderers
 
@@ -45,3 +47,31 @@ class CSVRenderer(renderers.BaseRenderer):
         header = list(rows[0])
         lines = [csv_line(header), *(csv_line(row.get(k) for k in header) for row in rows)]
         return "".join(lines).encode(self.charset)
+
+
+class Rendered:
+    """A response's data as compact JSON bytes: what the cache of anonymous reads keeps."""
+
+    __slots__ = ("content",)
+
+    def __init__(self, content: bytes):
+        self.content = content
+
+    @classmethod
+    def of(cls, data) -> "Rendered":
+        return cls(renderers.JSONRenderer().render(data))
+
+    def data(self):
+        """The plain data back, for the renderers that need it (browsable API, CSV)."""
+        return json.loads(self.content)
+
+
+class CachedJSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON renderer, which sends already rendered JSON as it is."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, Rendered):
+            if self.get_indent(accepted_media_type or "", renderer_context or {}) is None:
+                return data.content
+            data = data.data()
+        return super().render(data, accepted_media_type, renderer_context)

@@ -39,14 +39,32 @@ class LinkField(serializers.HyperlinkedIdentityField):
         """The row's own URL, without the ?format= of the request that listed it.
 
         Reversing a URL per related row was most of a list page's serialisation time, so
-        each view's path is reversed once and the row's key put in its place.
+        each view's path is reversed once, made absolute once per request, and the row's
+        key put in its place.
         """
         key = getattr(obj, self.lookup_field)
         if key in (None, ""):
             return None
-        prefix, suffix = url_template(view_name, self.lookup_url_kwarg)
-        path = f"{prefix}{quote(str(key), safe='')}{suffix}"
-        return request.build_absolute_uri(path) if request else path
+        prefix, suffix = absolute_template(request, view_name, self.lookup_url_kwarg)
+        return f"{prefix}{quote(str(key), safe='')}{suffix}"
+
+    def to_representation(self, value):
+        """A plain string (DRF's Hyperlink keeps the row, which nothing here needs)."""
+        return self.get_url(value, self.view_name, self.context.get("request"), None)
+
+
+def absolute_template(request, view_name: str, kwarg: str) -> tuple[str, str]:
+    """url_template() with the request's scheme and host, worked out once per request."""
+    prefix, suffix = url_template(view_name, kwarg)
+    if request is None:
+        return prefix, suffix
+    memo = getattr(request, "_link_templates", None)
+    if memo is None:
+        memo = {}
+        request._link_templates = memo
+    if view_name not in memo:
+        memo[view_name] = (request.build_absolute_uri(prefix), suffix)
+    return memo[view_name]
 
 
 @functools.cache

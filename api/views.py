@@ -12,11 +12,12 @@ from rest_framework import permissions, renderers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api import listing
 from api import serializers as s
 from api.exports import record_csv_lines
 from api.pagination import CatalogPagination, RecordPagination
-from api.renderers import CSVRenderer, csv_line
-from practices.cache import cached
+from api.renderers import CachedJSONRenderer, CSVRenderer, Rendered, csv_line
+from practices.cache import cached, generation
 from practices.filtersets import (
     CountryFilterSet,
     NameSearchFilterSet,
@@ -61,9 +62,23 @@ FORMAT_PARAMETER = OpenApiParameter(
 class CatalogViewSetMixin:
     """JSON and CSV; errors always in JSON; CSV lists streamed whole, with the same filters."""
 
-    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [CachedJSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
     filter_backends = [DjangoFilterBackend]
     pagination_class = CatalogPagination
+    # The relation by which a reference table's rows get their records' counts
+    # (practices_count, ...), counted for the rows shown only.
+    counts_relation = None
+
+    def with_counts(self, rows):
+        if self.counts_relation is None or rows is None:
+            return rows
+        return with_record_counts(rows, self.counts_relation)
+
+    def get_object(self):
+        return self.with_counts([self.lookup_object()])[0]
+
+    def lookup_object(self):
+        return super().get_object()
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400 and isinstance(
@@ -73,8 +88,14 @@ class CatalogViewSetMixin:
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def cached_data(self, compute):
-        """Anonymous reads are cached per catalogue generation (practices.cache)."""
+    def cached_data(self, compute, at=None):
+        """Anonymous reads are cached per catalogue generation (practices.cache).
+
+        What is cached is the rendered JSON: bytes unpickle in microseconds, where the
+        serializers' data (links holding model instances) took milliseconds and left
+        garbage for the collector. The JSON renderer sends the bytes as they are; other
+        renderers get the plain data back.
+        """
         request = self.request
         if request.user.is_authenticated:
             return compute()
@@ -86,7 +107,10 @@ class CatalogViewSetMixin:
                 get_language() or "",
             )
         )
-        return cached("api", key, compute)
+        content = cached("api", key, lambda: Rendered.of(compute()), at=at)
+        if isinstance(request.accepted_renderer, CachedJSONRenderer):
+            return content
+        return content.data()
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -95,7 +119,7 @@ class CatalogViewSetMixin:
 
         def page_data():
             extra = self.list_extra(queryset)
-            page = self.paginate_queryset(queryset)
+            page = self.with_counts(self.paginate_queryset(queryset))
             data = self.get_paginated_response(self.get_serializer(page, many=True).data).data
             return {**data, **extra}
 
@@ -167,6 +191,9 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             return self.request.user.has_perm(f"practices.change_{model._meta.model_name}")
 
         def get_queryset(self):
+            if self.action == "list":  # api.listing reads what a page shows by itself
+                queryset = model.objects.all()
+                return queryset if self.show_unpublished() else queryset.published()
             queryset = model.objects.with_related()
             if model is Challenge:
                 queryset = queryset.prefetch_related("addressed_by")
@@ -191,6 +218,23 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
             return response
+
+        def list(self, request, *args, **kwargs):
+            """Pages in JSON take api.listing's path: the same items as the serializer's."""
+            if isinstance(request.accepted_renderer, CSVRenderer):
+                return super().list(request, *args, **kwargs)
+            queryset = self.filter_queryset(self.get_queryset())
+            at = generation()
+
+            def page_data():
+                extra = self.list_extra(queryset)
+                rows = self.paginate_queryset(queryset.values(*listing.columns(model)))
+                items = listing.record_page(
+                    model, rows, read_serializer, request, self.show_unpublished(), at
+                )
+                return {**self.get_paginated_response(items).data, **extra}
+
+            return Response(self.cached_data(page_data, at=at))
 
         def list_extra(self, queryset):
             raw = self.request.query_params.get("facets")
@@ -232,11 +276,12 @@ class CountryViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.CountrySerializer
     queryset = Country.objects.all()
 
-    def get_queryset(self):
-        queryset = Country.objects.select_related("subregion", "intermediate_region")
-        return with_record_counts(queryset, "countries")
+    counts_relation = "countries"
 
-    def get_object(self):
+    def get_queryset(self):
+        return Country.objects.select_related("subregion", "intermediate_region")
+
+    def lookup_object(self):
         value = self.kwargs[self.lookup_field]
         return get_object_or_404(
             self.get_queryset(),
@@ -266,7 +311,7 @@ class RegionViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return region_list()
 
-    def get_object(self):
+    def lookup_object(self):
         value = self.kwargs[self.lookup_field]
         return get_object_or_404(self.get_queryset(), Q(code=value) | Q(slug=value.lower()))
 
@@ -290,9 +335,10 @@ class ObjectiveViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = None
     queryset = Objective.objects.all()
 
+    counts_relation = "objectives"
+
     def get_queryset(self):
-        objectives = Objective.objects.prefetch_related("actions__objective")
-        return with_record_counts(objectives, "objectives")
+        return Objective.objects.prefetch_related("actions__objective")
 
     @extend_schema(responses=s.ObjectiveDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
@@ -317,9 +363,7 @@ def reference_viewset(model, serializer, relation, filterset=NameSearchFilterSet
         serializer_class = serializer
         filterset_class = filterset
         queryset = model.objects.all()
-
-        def get_queryset(self):
-            return with_record_counts(model.objects.all(), relation)
+        counts_relation = relation
 
     ReferenceViewSet.__name__ = f"{model.__name__}ViewSet"
     ReferenceViewSet.__qualname__ = ReferenceViewSet.__name__

@@ -1,6 +1,16 @@
 """Reads of the catalogue for the pages and the API."""
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -38,27 +48,45 @@ def source_list():
     return Source.objects.all()
 
 
-def published_count(model, relation: str):
-    """A subquery: how many published `model` records link to the outer row by `relation`."""
-    counts = (
-        model.objects.published()
-        .filter(**{relation: OuterRef("pk")})
-        .order_by()
-        .values(relation)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+def record_counts(relation: str, ids) -> dict[str, dict[int, int]]:
+    """For each kind (practices_count, ...), how many published records link to each row
+    of a reference table by `relation`: a GROUP BY per kind over the links, the four in
+    one query (UNION ALL).
+
+    A correlated subquery per row (what an annotation would be) walks the links once per
+    row: on 100,000 practices that was 2.3 s for the 23 objectives.
+    """
+    grouped = []
+    for model in RECORD_MODELS:
+        field = model._meta.get_field(relation)
+        if field.many_to_many:
+            rows = field.remote_field.through.objects.filter(
+                **{
+                    f"{field.m2m_field_name()}__status": "published",
+                    f"{field.m2m_reverse_field_name()}_id__in": ids,
+                }
+            )
+            key = f"{field.m2m_reverse_field_name()}_id"
+        else:
+            rows = model.objects.published().filter(**{f"{field.attname}__in": ids})
+            key = field.attname
+        kind = Value(COUNT_NAMES[model._meta.model_name], output_field=CharField())
+        grouped.append(rows.order_by().values_list(key).annotate(n=Count("*"), kind=kind))
+    counts: dict[str, dict[int, int]] = {name: {} for name in COUNT_NAMES.values()}
+    for pk, n, name in grouped[0].union(*grouped[1:], all=True):
+        counts[name][pk] = n
+    return counts
 
 
-def with_record_counts(queryset, relation: str):
-    """Annotate practices_count, challenges_count, ... for each row of a reference table."""
-    return queryset.annotate(
-        **{
-            COUNT_NAMES[model._meta.model_name]: published_count(model, relation)
-            for model in RECORD_MODELS
-        }
-    )
+def with_record_counts(rows, relation: str) -> list:
+    """The rows (a queryset, a page or a list) with practices_count, challenges_count, ...
+    set on each: the published records of each kind that link to it by `relation`."""
+    rows = list(rows)
+    counts = record_counts(relation, [row.pk for row in rows])
+    for row in rows:
+        for name, per_row in counts.items():
+            setattr(row, name, per_row.get(row.pk, 0))
+    return rows
 
 
 def region_countries_condition(region, prefix: str = "") -> Q:
@@ -165,7 +193,10 @@ def record_facets(queryset, names) -> dict[str, list[dict]]:
         rows = (
             through.objects.filter(**{f"{record}__in": ids})
             .values(f"{target}__{key}", f"{target}__{label}")
-            .annotate(count=Count(record, distinct=True))
+            # A record names a country, objective, theme or organisation once (the
+            # through tables are unique per pair), so COUNT(*) counts records; a region
+            # groups several countries and needs DISTINCT.
+            .annotate(count=Count(record, distinct=name == "region"))
             .order_by("-count", f"{target}__{key}")
         )
         facets[name] = [
@@ -222,8 +253,9 @@ def region_totals() -> list[dict]:
 def countries_by_region() -> list[dict]:
     """M49 regions, their sub-regions (or intermediate regions) and countries with counts."""
     countries = with_record_counts(
-        Country.objects.select_related("subregion__parent", "intermediate_region"), "countries"
-    ).order_by("name")
+        Country.objects.select_related("subregion__parent", "intermediate_region").order_by("name"),
+        "countries",
+    )
     regions: dict = {}
     for country in countries:
         country.records_count = sum(getattr(country, name) for name in COUNT_NAMES.values())

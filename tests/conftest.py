@@ -4,6 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+from api import listing
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
@@ -17,5 +19,7 @@ def empty_cache():
     """Each test starts with an empty cache: throttling counts only its own requests, and
     no value cached by an earlier test (whose writes were rolled back) is served."""
     cache.clear()
+    listing.forget()
     yield
     cache.clear()
+    listing.forget()

@@ -5,6 +5,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api import listing
+
 pytestmark = pytest.mark.django_db
 
 LISTS = [
@@ -23,8 +25,9 @@ LISTS = [
 
 
 def queries(api, path, **params) -> int:
-    """Queries of one uncached request."""
+    """Queries of one uncached request (the first of a generation: briefs included)."""
     cache.clear()
+    listing.forget()
     with CaptureQueriesContext(connection) as captured:
         response = api.get(path, params)
     assert response.status_code == 200, response.content
@@ -40,6 +43,20 @@ def test_query_count_is_the_same_for_any_page_size(api, path):
 def test_a_page_of_50_records_takes_under_15_queries(api):
     assert queries(api, "/api/practices/", page_size=50) < 15
     assert queries(api, "/api/challenges/", page_size=50) < 15
+
+
+def test_a_list_page_after_the_first_of_a_generation_reads_no_reference_table(api):
+    """The briefs of countries, objectives... are read once per generation; then a page
+    is the generation, the rows, their links and the challenges they address (the
+    count is cached per query)."""
+    queries(api, "/api/practices/", page_size=5)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        api.get("/api/practices/", {"page_size": 7})
+    tables = " ".join(q["sql"] for q in captured.captured_queries)
+    for table in ("practices_country\"", "practices_objective\"", "practices_theme\""):
+        assert f"FROM \"{table}" not in tables
+    assert len(captured.captured_queries) <= 6
 
 
 def test_filters_search_and_facets_add_a_fixed_number_of_queries(api):
