@@ -54,8 +54,8 @@ def test_a_list_page_after_the_first_of_a_generation_reads_no_reference_table(ap
     with CaptureQueriesContext(connection) as captured:
         api.get("/api/practices/", {"page_size": 7})
     tables = " ".join(q["sql"] for q in captured.captured_queries)
-    for table in ("practices_country\"", "practices_objective\"", "practices_theme\""):
-        assert f"FROM \"{table}" not in tables
+    for table in ('practices_country"', 'practices_objective"', 'practices_theme"'):
+        assert f'FROM "{table}' not in tables
     assert len(captured.captured_queries) <= 6
 
 
