@@ -112,23 +112,37 @@ def links(model, ids: list[int]) -> dict[str, dict[int, list[int]]]:
     return found
 
 
+@functools.cache
+def counterparts_sql(model) -> str:
+    """Practice: the challenges it addresses; challenge: the practices addressing it."""
+    quote = connection.ops.quote_name
+    through = Challenge.addressed_by.through._meta
+    mine, other = (Practice, Challenge) if model is Practice else (Challenge, Practice)
+    mine_column = through.get_field(mine._meta.model_name).column
+    other_column = through.get_field(other._meta.model_name).column
+    table = quote(other._meta.db_table)
+    return (
+        f"SELECT t.{quote(mine_column)}, o.{quote('slug')}, o.{quote('title')} "
+        f"FROM {quote(through.db_table)} t JOIN {table} o ON o.{quote('id')} = "
+        f"t.{quote(other_column)} WHERE t.{quote(mine_column)} IN ({{ids}}){{published}} "
+        f"ORDER BY o.{quote('title')}, o.{quote('id')}"
+    )
+
+
 def counterparts(model, ids: list[int], show_unpublished: bool, base: str) -> dict:
     """Practice: the challenges it addresses; challenge: the practices addressing it; as
-    the read serializers show them (slug, title, url), in the other model's order."""
-    if model is Practice:
-        mine, other, view = "practice", "challenge", "api:challenge-detail"
-    else:
-        mine, other, view = "challenge", "practice", "api:practice-detail"
-    rows = Challenge.addressed_by.through.objects.filter(**{f"{mine}_id__in": ids})
-    if not show_unpublished:
-        rows = rows.filter(**{f"{other}__status": Status.PUBLISHED})
+    the read serializers show them (slug, title, url), in the other model's order
+    (title, then pk)."""
+    view = "api:challenge-detail" if model is Practice else "api:practice-detail"
+    published = "" if show_unpublished else f" AND o.{connection.ops.quote_name('status')} = %s"
+    sql = counterparts_sql(model).format(ids=", ".join(["%s"] * len(ids)), published=published)
     url = base + reverse(view, args=["SLUG"])
     found: dict[int, list[dict]] = {}
-    for record_id, slug, title in rows.order_by(f"{other}__title", f"{other}__pk").values_list(
-        f"{mine}_id", f"{other}__slug", f"{other}__title"
-    ):
-        item = {"slug": slug, "title": title, "url": url.replace("SLUG", slug)}
-        found.setdefault(record_id, []).append(item)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *([] if show_unpublished else [Status.PUBLISHED])])
+        for record_id, slug, title in cursor.fetchall():
+            item = {"slug": slug, "title": title, "url": url.replace("SLUG", slug)}
+            found.setdefault(record_id, []).append(item)
     return found
 
 

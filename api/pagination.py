@@ -5,6 +5,8 @@ silent default. `?cursor=` (empty to start) switches to keyset pagination ordere
 which costs no COUNT and stays fast however deep the walk goes.
 """
 
+import functools
+
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -32,6 +34,13 @@ class CatalogPagination(PageNumberPagination):
 
     def get_page_size(self, request):
         return whole_number(request, self.page_size_query_param, self.page_size, self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # The view may have read the catalogue's generation already: the count's cache
+        # key takes it rather than asking the database again.
+        at = getattr(request, "catalogue_generation", None)
+        self.django_paginator_class = functools.partial(CachedCountPaginator, at=at)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param)

@@ -224,7 +224,7 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             if isinstance(request.accepted_renderer, CSVRenderer):
                 return super().list(request, *args, **kwargs)
             queryset = self.filter_queryset(self.get_queryset())
-            at = generation()
+            at = request.catalogue_generation = generation()
 
             def page_data():
                 extra = self.list_extra(queryset)

@@ -11,6 +11,7 @@ import hashlib
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import F
 from django.utils.functional import cached_property
 
@@ -20,9 +21,16 @@ TIMEOUT = 60 * 60
 
 
 def generation() -> int:
-    """The catalogue's current generation."""
-    value = CatalogueState.objects.filter(pk=1).values_list("generation", flat=True).first()
-    return value or 0
+    """The catalogue's current generation (every request asks: plain SQL, no ORM)."""
+    meta = CatalogueState._meta
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote(meta.get_field('generation').column)} FROM {quote(meta.db_table)} "
+            f"WHERE {quote(meta.pk.column)} = 1"
+        )
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def catalogue_changed(action: str = "", **kwargs) -> None:
@@ -57,11 +65,17 @@ def query_key(queryset) -> str:
 
 
 class CachedCountPaginator(Paginator):
-    """A paginator whose COUNT is computed once per query and catalogue generation."""
+    """A paginator whose COUNT is computed once per query and catalogue generation; `at`
+    is the generation when the caller has it already."""
+
+    def __init__(self, *args, at: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.at = at
 
     @cached_property
     def count(self):
         queryset = self.object_list
         if not hasattr(queryset, "query"):
             return super().count
-        return cached("count", query_key(queryset), lambda: Paginator.count.func(self))
+        compute = lambda: Paginator.count.func(self)  # noqa: E731
+        return cached("count", query_key(queryset), compute, at=self.at)

@@ -1,5 +1,7 @@
 """Public pages: browse by country, region, objective and theme; search; read and cite."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -36,6 +38,7 @@ from practices.selectors import (
     source_list,
     with_record_counts,
 )
+from practices.templatetags.catalogue import FacetQuery
 
 PAGE_SIZE = 20
 KINDS = {model._meta.verbose_name_plural: model for model in RECORD_MODELS}
@@ -44,7 +47,7 @@ KINDS = {model._meta.verbose_name_plural: model for model in RECORD_MODELS}
 def filterset_for(model, data, queryset=None):
     filterset_class = RecommendationFilterSet if model is Recommendation else RecordFilterSet
     queryset = model.objects.published() if queryset is None else queryset
-    return filterset_class(data, queryset=queryset.with_related())
+    return filterset_class(data, queryset=queryset.with_summary())
 
 
 def home(request):
@@ -80,6 +83,16 @@ def record_list(request, model):
         )
     queryset = filterset.qs
     page = CachedCountPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    at = generation()
+    query = FacetQuery(request.GET)
+
+    def facet_groups():
+        """Called by the template only when its cached facet block is missing."""
+        facets = cached(
+            "facets", query_key(queryset), lambda: record_facets(queryset, FACETS), at=at
+        )
+        return facet_links(query, facets)
+
     return render(
         request,
         "practices/record_list.html",
@@ -87,21 +100,54 @@ def record_list(request, model):
             "kind": model._meta,
             "filterset": filterset,
             "page": page,
-            "facets": cached(
-                "facets", query_key(queryset), lambda: record_facets(queryset, FACETS)
-            ),
             "selected": selected_values(request),
+            "facet_groups": facet_groups,
+            "facet_key": urlencode(query.pairs),
+            "generation": at,
             "api_url": reverse(f"api:{model._meta.model_name}-list"),
         },
     )
 
 
 def selected_values(request) -> dict[str, set[str]]:
-    """The filter values in the query string, as strings, for marking facets as chosen."""
+    """The filter values in the query string, as strings, for the form's hidden fields."""
     return {
         name: {part for value in request.GET.getlist(name) for part in value.split(",") if part}
         for name in FACETS
     }
+
+
+FACET_TITLES = {
+    "country": _("Country"),
+    "region": _("Region"),
+    "objective": _("GCM objective"),
+    "theme": _("Theme"),
+    "organisation": _("Organisation"),
+    "source": _("Source"),
+    "year": _("Year"),
+}
+
+
+def facet_links(query: FacetQuery, facets: dict[str, list[dict]]) -> list[dict]:
+    """Each facet's values with the link that adds or removes it and whether it is chosen."""
+    groups = []
+    for name, values in facets.items():
+        chosen = query.chosen(name)
+        items = []
+        for item in values:
+            value = str(item["value"])
+            label = f"{value}. {item['label']}" if name == "objective" else item["label"]
+            items.append(
+                {
+                    "href": query.toggle(name, value, chosen),
+                    "chosen": value in chosen,
+                    "label": label,
+                    "count": item["count"],
+                }
+            )
+        if items:
+            groups.append({"name": name, "title": FACET_TITLES[name], "items": items})
+    return groups
 
 
 def search(request):

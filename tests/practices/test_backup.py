@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from simple_history.models import HistoricalChanges
 
 from practices import search
-from practices.management.commands.backup_catalogue import catalogue_models
+from practices.backup import catalogue_models
 from practices.models import (
     RECORD_MODELS,
     Country,

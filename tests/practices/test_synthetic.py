@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from practices import search
-from practices.management.commands.backup_catalogue import catalogue_models
+from practices.backup import catalogue_models
 from practices.models import RECORD_MODELS, Challenge, Practice, Source, Status
 from practices.synthetic import PREFIX
 
