@@ -2,6 +2,7 @@
 
 import pytest
 
+from practices.filtersets import RecordFilterSet
 from practices.models import Country, Practice
 
 from .conftest import slugs
@@ -189,3 +190,15 @@ def test_search_results_come_in_relevance_order(api):
     by_title = api.get("/api/practices/", {"q": "migrants rights", "ordering": "title"})
     titles = [row["title"] for row in by_title.json()["results"]]
     assert titles == sorted(titles)
+
+
+def test_each_filterset_has_filters_of_its_own_bound_to_it():
+    """RecordFilterSet copies its filters shallowly: each copy is still its own, with
+    its method filters calling the filterset that holds them."""
+    first = RecordFilterSet({"country": "PH"}, queryset=Practice.objects.all())
+    second = RecordFilterSet({"country": "MX"}, queryset=Practice.objects.all())
+    for name, filter_ in first.filters.items():
+        assert filter_ is not second.filters[name]
+        assert filter_ is not RecordFilterSet.base_filters[name]
+        assert filter_.parent is first and second.filters[name].parent is second
+    assert first.filters["country"].filter.f is first.filters["country"]
