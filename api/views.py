@@ -42,9 +42,9 @@ from practices.models import (
 from practices.models import Organisation as OrganisationModel
 from practices.selectors import (
     FACETS,
+    cached_facets,
     country_coverage,
     objective_countries,
-    record_facets,
     region_countries,
     region_list,
     with_record_counts,
@@ -251,7 +251,8 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
                         ]
                     }
                 )
-            return {"facets": record_facets(queryset, names)}
+            at = getattr(self.request, "catalogue_generation", None)
+            return {"facets": cached_facets(queryset, names, at=at)}
 
     RecordViewSet.__name__ = f"{model.__name__}ViewSet"
     RecordViewSet.__qualname__ = RecordViewSet.__name__

@@ -14,6 +14,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from practices.cache import cached, query_key
 from practices.models import RECORD_MODELS, Country, Objective, Region, Source
 
 COUNT_NAMES = {
@@ -160,6 +161,14 @@ FACET_FIELDS = {
 
 
 MATERIALISE_LIMIT = 20_000
+
+
+def cached_facets(queryset, names, at: int | None = None) -> dict[str, list[dict]]:
+    """record_facets(), computed once per set of matching records, facets asked and
+    catalogue generation: another page, ordering or format of the same filters reuses it."""
+    names = list(names)
+    key = f"{','.join(names)}|{query_key(queryset.order_by().values('pk'))}"
+    return cached("facets", key, lambda: record_facets(queryset, names), at=at)
 
 
 def record_facets(queryset, names) -> dict[str, list[dict]]:

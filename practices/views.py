@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from practices.cache import CachedCountPaginator, cached, generation, query_key
+from practices.cache import CachedCountPaginator, cached, generation
 from practices.filtersets import RecommendationFilterSet, RecordFilterSet
 from practices.models import (
     RECORD_MODELS,
@@ -23,6 +23,7 @@ from practices.models import (
 )
 from practices.selectors import (
     FACETS,
+    cached_facets,
     catalogue_counts,
     countries_by_region,
     country_coverage,
@@ -31,7 +32,6 @@ from practices.selectors import (
     objective_country_counts,
     objective_list,
     recent_records,
-    record_facets,
     records_by_kind,
     region_totals,
     related_records,
@@ -88,9 +88,7 @@ def record_list(request, model):
 
     def facet_groups():
         """Called by the template only when its cached facet block is missing."""
-        facets = cached(
-            "facets", query_key(queryset), lambda: record_facets(queryset, FACETS), at=at
-        )
+        facets = cached_facets(queryset, FACETS, at=at)
         return facet_links(query, facets)
 
     return render(

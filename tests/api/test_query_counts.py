@@ -88,3 +88,20 @@ def test_detail_pages_take_few_queries(api):
     assert queries(api, "/api/countries/PH/") < 12
     assert queries(api, "/api/objectives/13/") < 12
     assert queries(api, "/api/regions/142/") < 8
+
+
+def test_facets_are_counted_once_per_filter_and_generation(api):
+    """Another page or ordering of the same filters reuses the facets' counts; a write
+    makes them count again."""
+    params = {"country": "PH", "facets": "country,objective,theme,year"}
+    first = api.get("/api/practices/", params).json()["facets"]
+    with CaptureQueriesContext(connection) as captured:
+        second = api.get("/api/practices/", {**params, "ordering": "-updated"}).json()
+    assert second["facets"] == first
+    assert not any("GROUP BY" in q["sql"] for q in captured.captured_queries)
+    from practices.models import Practice
+
+    Practice.objects.filter(countries__alpha2="PH").first().save()
+    with CaptureQueriesContext(connection) as captured:
+        api.get("/api/practices/", {**params, "ordering": "title"})
+    assert any("GROUP BY" in q["sql"] for q in captured.captured_queries)
