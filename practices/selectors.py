@@ -223,11 +223,7 @@ def recent_records(limit: int = 8) -> list:
     """The most recently published records of every kind, newest first."""
     records = []
     for model in RECORD_MODELS:
-        records += (
-            model.objects.published()
-            .select_related("source")
-            .order_by("-published_at", "-pk")[:limit]
-        )
+        records += model.objects.published().with_summary().order_by("-published_at", "-pk")[:limit]
     return sorted(records, key=lambda r: (r.published_at, r.pk), reverse=True)[:limit]
 
 
