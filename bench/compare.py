@@ -1,0 +1,45 @@
+"""Compare two benchmark runs: bench/compare.py OLD.json NEW.json
+
+For each endpoint both runs measured: the queries per request, p95 at 1 client and
+requests per second at 16, side by side. Exits 1 when the queries per request of an
+endpoint differ: run at two data sizes (`bench/run --practices 10000` and the default
+100,000), that is the check that no request's query count grows with the data.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+
+def figure(run: dict, name: str, clients: str, key: str) -> str:
+    value = run.get("endpoints", {}).get(name, {}).get(clients, {}).get(key)
+    return "–" if value is None else str(value)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(__doc__.strip().splitlines()[0], file=sys.stderr)
+        return 2
+    old, new = (json.loads(Path(path).read_text()) for path in argv)
+    print(f"N: {old.get('practices'):,} → {new.get('practices'):,} practices")
+    print(f"{'endpoint':26} {'queries':>12} {'p95 @1 ms':>18} {'req/s @16':>18}")
+    differ = []
+    for name, counted in new.get("queries", {}).items():
+        before = old.get("queries", {}).get(name)
+        if before is None:
+            continue
+        queries = f"{before['queries']} → {counted['queries']}"
+        if before["queries"] != counted["queries"]:
+            differ.append(name)
+        p95 = f"{figure(old, name, 'c1', 'p95_ms')} → {figure(new, name, 'c1', 'p95_ms')}"
+        rps = f"{figure(old, name, 'c16', 'rps')} → {figure(new, name, 'c16', 'rps')}"
+        print(f"{name:26} {queries:>12} {p95:>18} {rps:>18}")
+    if differ:
+        print(f"Queries per request differ: {', '.join(differ)}")
+        return 1
+    print("Queries per request: the same for every endpoint both runs measured.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
