@@ -1,32 +1,25 @@
 """CSV of a whole record list, fast enough for every practice ever reported.
 
 Serialising 100,000 records one by one through DRF runs at a few hundred rows a second;
-this reads the rows with values() and their relations with one query per relation per
-chunk, and writes the same columns as the JSON serializers, flattened as
-api.renderers.flat does (related rows by code, slug or number, "; "-joined).
+this reads the rows with values() and their links a chunk at a time (api.listing), and
+writes the same columns as the JSON serializers, flattened as api.renderers.flat does
+(related rows by code, slug or number, "; "-joined).
 """
 
-from collections import defaultdict
+import csv
+import io
 from itertools import islice
 
 from django.urls import reverse
 from rest_framework.fields import DateTimeField
 
-from api.renderers import SEPARATOR, csv_line
-from practices.models import Challenge, Practice, Recommendation, Status
+from api import listing
+from api.renderers import SEPARATOR, csv_line, flat
+from practices.cache import generation
+from practices.models import Challenge, Practice, Recommendation
 
 CHUNK = 2000
 DATETIME = DateTimeField()
-
-# Relation name: the related value written for it.
-RELATIONS = {
-    "countries": "alpha2",
-    "organisations": "slug",
-    "objectives": "number",
-    "actions": None,  # "13h", built from objective number and letter
-    "principles": "slug",
-    "themes": "slug",
-}
 
 
 def chunks(iterable, size):
@@ -35,61 +28,43 @@ def chunks(iterable, size):
         yield chunk
 
 
-def in_model_order(prefix: str, model) -> list[str]:
-    """The related model's own ordering, as seen through the through table, as the JSON
-    (whose prefetches follow it) lists related rows."""
-    order = []
-    for name in [*model._meta.ordering, "pk"]:
-        descending = name.startswith("-")
-        order.append(f"{'-' if descending else ''}{prefix}__{name.lstrip('-')}")
-    return order
-
-
-def related_values(model, relation: str, ids: list[int], show_unpublished: bool) -> dict:
-    """For each record id of the chunk, its related rows' codes, in one query."""
-    field = model._meta.get_field(relation)
-    through = field.remote_field.through
-    record, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-    rows = through.objects.filter(**{f"{record}_id__in": ids}).order_by(
-        *in_model_order(target, field.related_model)
-    )
-    if relation == "actions":
-        rows = rows.values_list(f"{record}_id", f"{target}__objective__number", f"{target}__letter")
-        values = ((pk, f"{number}{letter}") for pk, number, letter in rows)
-    else:
-        key = RELATIONS.get(relation, "slug")
-        if relation in ("addressed_by", "challenges_addressed") and not show_unpublished:
-            rows = rows.filter(**{f"{target}__status": Status.PUBLISHED})
-        values = rows.values_list(f"{record}_id", f"{target}__{key}")
-    result = defaultdict(list)
-    for pk, value in values:
-        result[pk].append(str(value))
-    return result
+# The field of each reference row's brief (api.listing) that the CSV writes.
+BRIEF_KEYS = {
+    "countries": "code",
+    "organisations": "slug",
+    "objectives": "number",
+    "actions": "code",
+    "principles": "slug",
+    "themes": "slug",
+}
 
 
 def record_csv_lines(queryset, header: list[str], request, show_unpublished: bool):
-    """The CSV lines of every record of `queryset`, in its order, header first."""
+    """The CSV lines of every record of `queryset`, in its order, header first.
+
+    Each chunk of rows takes two queries beside its own: its links to the six reference
+    tables (api.listing.links, by primary key, no join or sort) and the challenges or
+    practices on the other side; the reference rows' codes come from the briefs kept per
+    generation, in their models' order, as the JSON lists them.
+    """
     model = queryset.model
     name = model._meta.model_name
     api_url = request.build_absolute_uri(reverse(f"api:{name}-detail", args=["SLUG"]))
     web_url = request.build_absolute_uri(reverse(f"practices:{name}-detail", args=["SLUG"]))
-    relations = list(RELATIONS)
-    if model is Challenge:
-        relations.append("addressed_by")
+    other_field = {Practice: "challenges_addressed", Challenge: "addressed_by"}.get(model)
     columns = ["pk", "slug", "title", "text", "section", "status", "created_at", "updated_at"]
     columns.append("source__slug")
     if model is Recommendation:
         columns += ["kind", "area"]
     yield csv_line(header)
+    briefs = listing.reference_briefs(generation())
     rows = queryset.values_list(*columns).iterator(chunk_size=CHUNK)
     for chunk in chunks(rows, CHUNK):
         ids = [row[0] for row in chunk]
-        linked = {
-            relation: related_values(model, relation, ids, show_unpublished)
-            for relation in relations
-        }
-        if model is Practice:
-            linked["challenges_addressed"] = reverse_challenges(ids, show_unpublished)
+        linked = listing.links(model, ids)
+        others = listing.counterparts(model, ids, show_unpublished, "") if other_field else {}
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
         for row in chunk:
             record = dict(zip(columns, row, strict=True))
             pk, slug = record["pk"], record["slug"]
@@ -106,21 +81,12 @@ def record_csv_lines(queryset, header: list[str], request, show_unpublished: boo
                 "updated": DATETIME.to_representation(record["updated_at"]),
                 "kind": record.get("kind"),
                 "area": record.get("area"),
-                **{
-                    relation: SEPARATOR.join(codes.get(pk, []))
-                    for relation, codes in linked.items()
-                },
             }
-            yield csv_line(values.get(column) for column in header)
-
-
-def reverse_challenges(practice_ids: list[int], show_unpublished: bool) -> dict:
-    """For each practice of the chunk, the slugs of the challenges it addresses."""
-    rows = Challenge.addressed_by.through.objects.filter(practice_id__in=practice_ids)
-    if not show_unpublished:
-        rows = rows.filter(challenge__status=Status.PUBLISHED)
-    result = defaultdict(list)
-    ordered = rows.order_by(*in_model_order("challenge", Challenge))
-    for pk, slug in ordered.values_list("practice_id", "challenge__slug"):
-        result[pk].append(slug)
-    return result
+            for relation, key in BRIEF_KEYS.items():
+                table = briefs[relation]
+                ordered = sorted(linked[relation].get(pk, ()), key=lambda i: table[i][0])
+                values[relation] = SEPARATOR.join(str(table[i][1][key]) for i in ordered)
+            if other_field:
+                values[other_field] = SEPARATOR.join(o["slug"] for o in others.get(pk, ()))
+            writer.writerow([flat(values.get(column)) for column in header])
+        yield buffer.getvalue()
