@@ -117,13 +117,21 @@ class CatalogViewSetMixin:
         if isinstance(request.accepted_renderer, CSVRenderer):
             return self.stream_csv(queryset)
 
+        at = request.catalogue_generation = generation()
+
         def page_data():
             extra = self.list_extra(queryset)
-            page = self.with_counts(self.paginate_queryset(queryset))
-            data = self.get_paginated_response(self.get_serializer(page, many=True).data).data
-            return {**data, **extra}
+            page = self.paginate_queryset(self.paged(queryset))
+            return {**self.get_paginated_response(self.page_items(page)).data, **extra}
 
-        return Response(self.cached_data(page_data))
+        return Response(self.cached_data(page_data, at=at))
+
+    def paged(self, queryset):
+        """What the pages are cut from."""
+        return queryset
+
+    def page_items(self, page) -> list:
+        return self.get_serializer(self.with_counts(page), many=True).data
 
     def retrieve(self, request, *args, **kwargs):
         return Response(self.cached_data(lambda: self.detail_data()))
@@ -212,29 +220,27 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             return context
 
         def stream_csv(self, queryset):
-            """Records take the fast path: values() and a query per relation per chunk."""
+            """Records take the fast path: values() and their links a chunk at a time."""
             header = list(self.get_serializer_class()(context=self.get_serializer_context()).fields)
             lines = record_csv_lines(queryset, header, self.request, self.show_unpublished())
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
             return response
 
-        def list(self, request, *args, **kwargs):
+        def paged(self, queryset):
             """Pages in JSON take api.listing's path: the same items as the serializer's."""
-            if isinstance(request.accepted_renderer, CSVRenderer):
-                return super().list(request, *args, **kwargs)
-            queryset = self.filter_queryset(self.get_queryset())
-            at = request.catalogue_generation = generation()
+            return queryset.values(*listing.columns(model))
 
-            def page_data():
-                extra = self.list_extra(queryset)
-                rows = self.paginate_queryset(queryset.values(*listing.columns(model)))
-                items = listing.record_page(
-                    model, rows, read_serializer, request, self.show_unpublished(), at
-                )
-                return {**self.get_paginated_response(items).data, **extra}
-
-            return Response(self.cached_data(page_data, at=at))
+        def page_items(self, page) -> list:
+            request = self.request
+            return listing.record_page(
+                model,
+                page,
+                read_serializer,
+                request,
+                self.show_unpublished(),
+                request.catalogue_generation,
+            )
 
         def list_extra(self, queryset):
             raw = self.request.query_params.get("facets")

@@ -1,7 +1,5 @@
 """Template helpers for the public pages."""
 
-from urllib.parse import urlencode
-
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -14,39 +12,6 @@ register = template.Library()
 def localized(country) -> str:
     """A country's name in the page's language."""
     return country.localized_name(get_language() or "en")
-
-
-@register.simple_tag(takes_context=True)
-def toggle_url(context, name: str, value) -> str:
-    """The current query with `value` added to or removed from `name`, back on page 1."""
-    return FacetQuery(context["request"].GET).toggle(name, value)
-
-
-class FacetQuery:
-    """A query string, read once, from which each facet value's link is made: the query
-    with that value added to or removed from its parameter, back on page 1. (A filtered
-    page shows a few hundred such links; copying the QueryDict for each one was a third of
-    the page's time.)"""
-
-    def __init__(self, query):
-        self.pairs = [(k, v) for k, values in query.lists() if k != "page" for v in values]
-        self.keys = list(dict.fromkeys(k for k, _ in self.pairs))
-
-    def chosen(self, name: str) -> list[str]:
-        return [v for k, item in self.pairs if k == name for v in item.split(",") if v]
-
-    def toggle(self, name: str, value, chosen: list[str] | None = None) -> str:
-        values = self.chosen(name) if chosen is None else chosen
-        value = str(value)
-        values = [v for v in values if v != value] if value in values else [*values, value]
-        pairs = []
-        for key in self.keys if name in self.keys else [*self.keys, name]:
-            if key == name:
-                pairs += [(name, v) for v in values]
-            else:
-                pairs += [(k, v) for k, v in self.pairs if k == key]
-        encoded = urlencode(pairs)
-        return f"?{encoded}" if encoded else "?"
 
 
 @register.simple_tag(takes_context=True)
