@@ -2,8 +2,8 @@
 
 Serialising 100,000 records one by one through DRF runs at a few hundred rows a second;
 this reads the rows with values() and their links a chunk at a time (api.listing), and
-writes the same columns as the JSON serializers, flattened as api.renderers.flat does
-(related rows by code, slug or number, "; "-joined).
+writes the same columns as the JSON serializers, flattened as api.renderers.csv_cells does
+(related rows by code, slug or number, "; "-joined; formulas quoted as text).
 """
 
 import csv
@@ -14,7 +14,7 @@ from django.urls import reverse
 from rest_framework.fields import DateTimeField
 
 from api import listing
-from api.renderers import SEPARATOR, csv_line, flat
+from api.renderers import SEPARATOR, csv_cells, csv_line
 from practices.cache import generation
 from practices.models import Challenge, Practice, Recommendation
 
@@ -88,5 +88,5 @@ def record_csv_lines(queryset, header: list[str], request, show_unpublished: boo
                 values[relation] = SEPARATOR.join(str(table[i][1][key]) for i in ordered)
             if other_field:
                 values[other_field] = SEPARATOR.join(o["slug"] for o in others.get(pk, ()))
-            writer.writerow([flat(values.get(column)) for column in header])
+            writer.writerow(csv_cells(values.get(column) for column in header))
         yield buffer.getvalue()

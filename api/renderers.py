@@ -1,11 +1,13 @@
-"""CSV for every list and record: related rows flattened to their codes; JSON that the
-cache of anonymous reads keeps already rendered."""
+"""CSV for every list and record: related rows flattened to their codes, formulas kept as
+text (practices.spreadsheets); JSON that the cache of anonymous reads keeps already rendered."""
 
 import csv
 import io
 import json
 
 from rest_framework import renderers
+
+from practices.spreadsheets import escape_formula
 
 SEPARATOR = "; "
 KEYS = ("code", "slug", "number", "name", "title")
@@ -25,9 +27,15 @@ def flat(value) -> str:
     return str(value)
 
 
+def csv_cells(values) -> list[str]:
+    """One CSV row's cells: each value flattened, and quoted if a spreadsheet would run it."""
+    return [escape_formula(flat(value)) for value in values]
+
+
 def csv_line(cells) -> str:
+    """One CSV line, as csv_cells() writes it."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([flat(cell) for cell in cells])
+    csv.writer(buffer).writerow(csv_cells(cells))
     return buffer.getvalue()
 
 

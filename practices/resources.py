@@ -29,6 +29,7 @@ from practices.models import (
     Theme,
 )
 from practices.resolvers import NameIndex, UnknownName, country_index, organisation_index
+from practices.spreadsheets import escape_formula, unescape_formula
 from practices.workflow import editable_statuses
 
 COLUMNS = (
@@ -139,10 +140,15 @@ class ObjectiveLookup(NameLookup):
 
 
 class TextWidget(widgets.CharWidget):
-    """A text cell; a spreadsheet's number becomes text ("3", not "3.0")."""
+    """A text cell; a spreadsheet's number becomes text ("3", not "3.0"). A text that a
+    spreadsheet would run as a formula is written with a "'" in front, which import takes
+    off again (practices.spreadsheets)."""
 
     def clean(self, value, row=None, **kwargs):
-        return cell_text(value)
+        return unescape_formula(cell_text(value))
+
+    def render(self, value, obj=None, **kwargs):
+        return escape_formula("" if value is None else str(value))
 
 
 class RowWidget(widgets.Widget):
