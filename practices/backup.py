@@ -1,17 +1,34 @@
 """Back up the whole catalogue to one file, and restore it into an empty database.
 
-`catalogue_backup()` writes a Django fixture (JSON, gzip-compressed when the name ends in
-.gz): the users the catalogue refers to (as editors in its history, or as publishers) and
-their groups, then every table of the practices app in load order: reference data,
-sources, the four kinds of record with their relations, and their history
+`catalogue_backup()` writes one JSON document (gzip-compressed when the name ends in .gz):
+
+    {"format": "gfmd-catalogue-backup", "version": 2,
+     "objects": [<Django fixture objects, one a line>],
+     "manifest": {"written_at": ..., "migrations": {"auth": ..., "practices": ...},
+                  "tables": {"practices.country": {"rows": 249, "sha256": ...}, ...}}}
+
+The objects are the users the catalogue refers to (as editors in its history, or as
+publishers) and their groups, then every table of the practices app in load order:
+reference data, sources, the four kinds of record with their relations, and their history
 (django-simple-history's tables, m2m history included). Users, groups, permissions and
 content types are written by natural key, so the file loads into any freshly migrated
 database. The search column is left out: the database's triggers rebuild it on restore.
-The file holds password hashes: it is created readable by its owner only.
+The objects are streamed to the file; each table's row count and checksum (sha256 over
+its objects' canonical JSON, see `object_json()`, in file order) are computed on the way
+and written in the manifest at the end, with the latest migration of each app whose
+tables the file holds. The file holds password hashes: it is created readable by its
+owner only.
 
-`catalogue_restore()` loads such a file into an empty, migrated database, all or nothing,
-in one transaction. Rows keep their primary keys; the users in the file are matched to
-existing accounts by username (and updated) or created. No history row is written for the
+`catalogue_restore()` reads the file and checks it against its manifest before touching
+the database: a file that is not JSON, not UTF-8, truncated, of another format version,
+written at another migration, missing any table, or whose rows do not match the counts
+and checksums is refused with the reason. It then loads the file into an empty, migrated
+database, all or nothing, in one transaction. Rows keep their primary keys. Accounts are
+never overwritten silently: by default the users the file names are matched to existing
+accounts by username and left exactly as they are; missing ones are created inactive,
+with no usable password and no groups, so the history keeps its names. With
+`with_accounts`, the file's groups and users (password hashes, flags, groups,
+permissions) are written, overwriting same-named ones. No history row is written for the
 restored rows: the file brings the history with it. The database's full-text triggers
 index the records as they are inserted, so search works at once.
 
@@ -20,30 +37,46 @@ The commands backup_catalogue and restore_catalogue call these.
 
 import datetime
 import gzip
+import hashlib
 import io
+import json
 import os
 import tempfile
+import zlib
 from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from itertools import chain
 from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.postgres.search import SearchVectorField
-from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JSONSerializer
+from django.core.serializers.python import Deserializer as PythonDeserializer
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.db.models import Prefetch
 from simple_history.models import HistoricalChanges
 
 from practices.cache import catalogue_changed
 
+FORMAT = "gfmd-catalogue-backup"
+# 1: a bare list of fixture objects (no manifest); 2: the document described above.
+FORMAT_VERSION = 2
+GZIP_MAGIC = b"\x1f\x8b"
+
 # Cache bookkeeping (practices.cache), not catalogue data: never backed up or restored.
 NOT_CATALOGUE = {"cataloguestate"}
+
+# Tables without which no catalogue exists: a backup holding none of their rows is refused.
+REFERENCE_TABLES = ("practices.region", "practices.country", "practices.objective")
 
 
 def catalogue_models(*, include_auto_created: bool = False) -> list:
@@ -62,6 +95,65 @@ def catalogue_models(*, include_auto_created: bool = False) -> list:
     return current + sorted(history, key=lambda model: model._meta.label)
 
 
+def backup_tables() -> list[str]:
+    """Every table a backup holds, as the manifest names them, in file order."""
+    models = [Group, get_user_model(), *catalogue_models()]
+    return [model._meta.label_lower for model in models]
+
+
+def account_tables() -> set[str]:
+    """The tables of accounts and groups, which a restore treats apart."""
+    return {Group._meta.label_lower, get_user_model()._meta.label_lower}
+
+
+def object_json(obj: dict) -> str:
+    """An object's canonical JSON: what is written to the file and what is checksummed."""
+    return json.dumps(
+        obj, cls=BackupEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+class TableDigest:
+    """A table's row count and the sha256 of its objects' canonical JSON, in file order."""
+
+    def __init__(self):
+        self.rows = 0
+        self.hash = hashlib.sha256()
+
+    def add(self, text: str) -> None:
+        self.rows += 1
+        self.hash.update(text.encode("utf-8"))
+        self.hash.update(b"\n")
+
+    def as_dict(self) -> dict:
+        return {"rows": self.rows, "sha256": self.hash.hexdigest()}
+
+
+def manifest_tables(objects: list[dict]) -> dict[str, dict]:
+    """Each table's count and checksum over `objects`, as a manifest holds them."""
+    digests: dict[str, TableDigest] = {}
+    for obj in objects:
+        digests.setdefault(obj["model"], TableDigest()).add(object_json(obj))
+    return {label: digest.as_dict() for label, digest in digests.items()}
+
+
+def latest_migrations(*, loader: MigrationLoader | None = None) -> dict[str, str]:
+    """The latest applied migration of each app whose tables a backup holds."""
+    loader = loader or MigrationLoader(connection)
+    graph = loader.graph
+    latest = {}
+    for app_label in sorted({"practices", Group._meta.app_label, get_user_model()._meta.app_label}):
+        ours = {key for key in loader.applied_migrations if key[0] == app_label}
+        # The latest: applied, and no applied migration of the app comes after it.
+        leaves = {
+            key
+            for key in ours & set(graph.nodes)
+            if not ours & {child.key for child in graph.node_map[key].children}
+        }
+        latest[app_label] = ", ".join(sorted(name for _, name in leaves))
+    return latest
+
+
 class BackupEncoder(DjangoJSONEncoder):
     """DjangoJSONEncoder, but keeping microseconds: a restore gives back the same times."""
 
@@ -73,7 +165,26 @@ class BackupEncoder(DjangoJSONEncoder):
 
 
 class BackupSerializer(JSONSerializer):
-    """The JSON serializer without the search column, which each database keeps itself."""
+    """The JSON serializer writing each object's canonical JSON on a line of its own,
+    counted and checksummed by table, and without the search column, which each database
+    keeps itself. It writes the objects only: the document around them is the caller's."""
+
+    def __init__(self, *, digests: dict[str, TableDigest]):
+        self.digests = digests
+
+    def start_serialization(self):
+        self._init_options()
+
+    def end_serialization(self):
+        pass
+
+    def end_object(self, obj):
+        dump = self.get_dump_object(obj)
+        text = object_json(dump)
+        self.digests[dump["model"]].add(text)
+        self.stream.write("\n" if self.first else ",\n")
+        self.stream.write(text)
+        self._current = None
 
     def handle_field(self, obj, field):
         if not isinstance(field, SearchVectorField):
@@ -92,7 +203,6 @@ class BackupSerializer(JSONSerializer):
 
 def catalogue_backup(*, path: Path) -> Counter:
     """Write the catalogue to `path` in one consistent read; return the rows by table."""
-    counts: Counter = Counter()
     repeatable_read = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
         if repeatable_read:  # every table read from the same snapshot
@@ -111,9 +221,11 @@ def catalogue_backup(*, path: Path) -> Counter:
             .order_by("name")
             .prefetch_related(_permissions("permissions"))
         )
-        querysets = [groups, users, *(_rows(model) for model in models)]
-        _write_atomically(path, _counted(querysets, counts))
-    return counts
+        objects = chain(groups, users, *(_rows(model) for model in models))
+        digests = {label: TableDigest() for label in backup_tables()}
+        migrations = latest_migrations()
+        _write_atomically(path, lambda stream: _write(stream, objects, digests, migrations))
+    return Counter({label: digest.rows for label, digest in digests.items()})
 
 
 def _referenced_users(models) -> set[int]:
@@ -144,28 +256,31 @@ def _rows(model):
     return model.objects.order_by("pk").prefetch_related(*related).iterator(chunk_size=2000)
 
 
-def _counted(querysets, counts: Counter):
-    for queryset in querysets:
-        for obj in queryset:
-            counts[obj._meta.label] += 1
-            yield obj
+def _write(stream, objects, digests: dict[str, TableDigest], migrations: dict) -> None:
+    """The document: its kind, the objects as they stream, then the manifest."""
+    stream.write(f'{{"format":"{FORMAT}","version":{FORMAT_VERSION},"objects":[')
+    BackupSerializer(digests=digests).serialize(
+        objects, stream=stream, use_natural_foreign_keys=True, use_natural_primary_keys=True
+    )
+    manifest = {
+        "written_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "migrations": migrations,
+        "tables": {label: digest.as_dict() for label, digest in digests.items()},
+    }
+    stream.write('\n],\n"manifest":')
+    stream.write(json.dumps(manifest, indent=1))
+    stream.write("}\n")
 
 
-def _write_atomically(path: Path, objects) -> None:
-    """Serialize to a temporary file beside `path`, then move it into place: a failed
-    backup never leaves a half-written file under the wanted name."""
+def _write_atomically(path: Path, write) -> None:
+    """Write to a temporary file beside `path`, then move it into place: a failed backup
+    never leaves a half-written file under the wanted name."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with open(handle, "wb") as raw:
             binary = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.suffix == ".gz" else raw
             with io.TextIOWrapper(binary, encoding="utf-8") as text:
-                BackupSerializer().serialize(
-                    objects,
-                    stream=text,
-                    use_natural_foreign_keys=True,
-                    use_natural_primary_keys=True,
-                    cls=BackupEncoder,
-                )
+                write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -176,28 +291,30 @@ class RestoreError(Exception):
     """A backup that cannot be restored here; nothing was written."""
 
 
-def catalogue_restore(*, path: Path, force: bool = False) -> Counter:
-    """Load the backup at `path`; with `force`, empty the catalogue's tables first."""
+@dataclass
+class Restored:
+    """What a restore wrote: catalogue rows by table, and what it did with accounts."""
+
+    rows: Counter = dataclass_field(default_factory=Counter)
+    accounts: Counter = dataclass_field(default_factory=Counter)
+
+
+def catalogue_restore(*, path: Path, force: bool = False, with_accounts: bool = False) -> Restored:
+    """Check the backup at `path` against its manifest, then load it in one transaction;
+    with `force`, empty the catalogue's tables first; with `with_accounts`, write the
+    file's accounts and groups over same-named ones."""
     if not path.is_file():
         raise RestoreError(f"There is no file {path}.")
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         raise RestoreError("The database is not fully migrated: run migrate first.")
+    objects, manifest = _read(path)
+    _verify(path, objects=objects, manifest=manifest, loader=executor.loader)
     models = catalogue_models()
     with transaction.atomic():
-        held = {model: n for model in models if (n := model.objects.count())}
-        if held and not force:
-            listed = ", ".join(
-                f"{n} {model._meta.verbose_name_plural}" for model, n in list(held.items())[:3]
-            )
-            raise RestoreError(
-                f"The database already holds catalogue data ({listed}, in {len(held)} "
-                "tables). Restore only into an empty, migrated database, or pass --force "
-                "to delete the catalogue first."
-            )
-        if held:
-            _flush()
-        counts = _load(path, catalogue=set(models))
+        _make_room(models, force=force)
+        restored = Restored(accounts=_accounts_restore(path, objects, with_accounts=with_accounts))
+        restored.rows = _load(path, objects)
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(
                 no_style(), [*models, get_user_model(), Group]
@@ -209,7 +326,191 @@ def catalogue_restore(*, path: Path, force: bool = False) -> Counter:
         except IntegrityError as error:
             raise RestoreError(f"The backup refers to rows it does not hold: {error}") from None
         catalogue_changed()
-    return counts
+    return restored
+
+
+def _read(path: Path) -> tuple[list, dict]:
+    """The file's objects and manifest, or a RestoreError saying what the file is instead."""
+    text = _text(path)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise RestoreError(_json_failure(path, text, error)) from None
+    del text  # the parsed objects are enough; the text may be hundreds of megabytes
+    if isinstance(document, list):
+        raise RestoreError(
+            f"{path} is not a catalogue backup with a manifest: it is a bare list of objects "
+            "(a Django fixture, or a backup written before backups carried a manifest), so "
+            "nothing in it can be checked."
+        )
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise RestoreError(
+            f'{path} is not a catalogue backup: it is JSON, but does not say "format": '
+            f'"{FORMAT}" (a foreign file).'
+        )
+    version = document.get("version")
+    if version != FORMAT_VERSION:
+        raise RestoreError(
+            f"{path} is a catalogue backup in format version {version!r}; this version of "
+            f"the application reads format version {FORMAT_VERSION} only."
+        )
+    objects, manifest = document.get("objects"), document.get("manifest")
+    if not isinstance(objects, list) or not _well_formed(manifest):
+        raise RestoreError(
+            f"{path} has no complete manifest (migrations, and rows and sha256 per table): "
+            "the file is incomplete or was edited."
+        )
+    return objects, manifest
+
+
+def _text(path: Path) -> str:
+    """The file as text, gunzipped if it is gzip-compressed, whatever its name."""
+    try:
+        data = path.read_bytes()
+        if data[:2] == GZIP_MAGIC:
+            data = gzip.decompress(data)
+        return data.decode("utf-8")
+    except EOFError:
+        raise RestoreError(
+            f"{path} is truncated: its gzip data ends before the end-of-stream marker."
+        ) from None
+    except (gzip.BadGzipFile, zlib.error) as error:
+        raise RestoreError(f"{path} is damaged: its gzip data cannot be read ({error}).") from None
+    except UnicodeDecodeError as error:
+        raise RestoreError(
+            f"{path} is not UTF-8 text (bad encoding: byte {error.object[error.start]:#04x} at "
+            f"offset {error.start} is not UTF-8): a catalogue backup is UTF-8 JSON."
+        ) from None
+    except OSError as error:
+        raise RestoreError(f"{path} cannot be read: {error.strerror or error}.") from None
+
+
+def _json_failure(path: Path, text: str, error: json.JSONDecodeError) -> str:
+    """Why the text is not a JSON document: cut short, not JSON at all, or damaged."""
+    where = f"line {error.lineno}, column {error.colno}"
+    rest = text[error.pos :].strip()
+    cut = (
+        error.pos >= len(text.rstrip())
+        or error.msg.startswith("Unterminated string")
+        or any(literal.startswith(rest) for literal in ("true", "false", "null"))
+    )
+    if not text.strip():
+        return f"{path} is empty: not a catalogue backup."
+    if cut:
+        return f"{path} is truncated: its JSON stops at {where}, before the document ends."
+    if text.lstrip()[:1] not in ("{", "["):
+        return f"{path} is not JSON ({error.msg} at {where}): not a catalogue backup."
+    return f"{path} is not valid JSON ({error.msg} at {where}): the file is damaged or was edited."
+
+
+def _well_formed(manifest) -> bool:
+    """Whether the manifest has the shape a backup writes (its content is checked later)."""
+    if not isinstance(manifest, dict):
+        return False
+    migrations, tables = manifest.get("migrations"), manifest.get("tables")
+    return (
+        isinstance(migrations, dict)
+        and isinstance(tables, dict)
+        and all(
+            isinstance(entry, dict)
+            and isinstance(entry.get("rows"), int)
+            and isinstance(entry.get("sha256"), str)
+            for entry in tables.values()
+        )
+    )
+
+
+def _verify(path: Path, *, objects: list, manifest: dict, loader: MigrationLoader) -> None:
+    """Refuse a backup written at other migrations, missing tables, or whose rows do not
+    match its manifest's counts and checksums: all checked before the database is touched."""
+    _verify_migrations(path, written=manifest["migrations"], loader=loader)
+    tables = manifest["tables"]
+    expected = backup_tables()
+    missing = [label for label in expected if label not in tables]
+    if missing:
+        raise RestoreError(
+            f"{path} is not a whole catalogue backup: its manifest lacks {len(missing)} of the "
+            f"{len(expected)} tables a backup holds: {_listed(missing)}."
+        )
+    unknown = sorted(set(tables) - set(expected))
+    if unknown:
+        raise RestoreError(
+            f"{path} holds tables this version of the catalogue does not have: {_listed(unknown)}."
+        )
+    _verify_rows(path, objects=objects, tables=tables)
+    empty = [label for label in REFERENCE_TABLES if not tables[label]["rows"]]
+    if empty:
+        raise RestoreError(
+            f"{path} holds no rows of {_listed(empty)}: a catalogue always holds its "
+            "reference data, so this is not a whole backup."
+        )
+
+
+def _verify_migrations(path: Path, *, written: dict, loader: MigrationLoader) -> None:
+    """The file's latest migration of each app must be the database's."""
+    for app_label, here in latest_migrations(loader=loader).items():
+        theirs = written.get(app_label)
+        if theirs == here:
+            continue
+        if not isinstance(theirs, str):
+            raise RestoreError(
+                f"{path} does not say at which migration of {app_label} it was written; "
+                f"this database is at {app_label}.{here}."
+            )
+        if (app_label, theirs) not in loader.graph.nodes:
+            raise RestoreError(
+                f"{path} was written at migration {app_label}.{theirs}, which this database "
+                f"does not have (it is at {app_label}.{here}): restore it with the version of "
+                "the application that wrote it."
+            )
+        raise RestoreError(
+            f"{path} was written at migration {app_label}.{theirs}, but this database is at "
+            f"{app_label}.{here}: restore it with the version of the application that wrote "
+            "it, then upgrade."
+        )
+
+
+def _verify_rows(path: Path, *, objects: list, tables: dict) -> None:
+    """Each table's rows in the file must match the manifest's count and checksum."""
+    for position, obj in enumerate(objects, start=1):
+        if not (isinstance(obj, dict) and isinstance(obj.get("model"), str)):
+            raise RestoreError(f"{path}: object {position} is not a table row (no model).")
+    found = manifest_tables(objects)
+    problems = []
+    for label in sorted(set(tables) | set(found)):
+        listed, held = tables.get(label), found.get(label, TableDigest().as_dict())
+        if listed is None:
+            problems.append(f"{label}: {held['rows']} rows, a table the manifest does not list")
+        elif held["rows"] != listed["rows"]:
+            problems.append(f"{label}: {held['rows']} rows, the manifest says {listed['rows']}")
+        elif held["sha256"] != listed["sha256"]:
+            problems.append(f"{label}: its rows do not match the manifest's checksum")
+    if problems:
+        raise RestoreError(
+            f"{path} does not match its manifest (the file is truncated or was edited): "
+            f"{'; '.join(problems)}."
+        )
+
+
+def _listed(labels: list[str], limit: int = 8) -> str:
+    shown = ", ".join(labels[:limit])
+    return f"{shown} and {len(labels) - limit} more" if len(labels) > limit else shown
+
+
+def _make_room(models, *, force: bool) -> None:
+    """Refuse a database whose catalogue holds rows, or with `force` empty it."""
+    held = {model: n for model in models if (n := model.objects.count())}
+    if held and not force:
+        listed = ", ".join(
+            f"{n} {model._meta.verbose_name_plural}" for model, n in list(held.items())[:3]
+        )
+        raise RestoreError(
+            f"The database already holds catalogue data ({listed}, in {len(held)} "
+            "tables). Restore only into an empty, migrated database, or pass --force "
+            "to delete the catalogue first."
+        )
+    if held:
+        _flush()
 
 
 def _flush() -> None:
@@ -221,40 +522,99 @@ def _flush() -> None:
     connection.ops.execute_sql_flush(sql)
 
 
-def _load(path: Path, *, catalogue: set) -> Counter:
-    """Save each object of the file as it is, writing no history row for it."""
+def _accounts_restore(path: Path, objects: list, *, with_accounts: bool) -> Counter:
+    """Match or write the file's accounts, before the rows that refer to them by name."""
+    accounts = [obj for obj in objects if obj["model"] in account_tables()]
+    try:
+        if with_accounts:
+            return _accounts_overwrite(accounts)
+        return _accounts_match(accounts)
+    except ValidationError as error:
+        raise RestoreError(f"{path} holds an account that is not valid: {error}") from None
+    except (DeserializationError, DatabaseError, ValueError, TypeError) as error:
+        raise RestoreError(f"{path}: its accounts cannot be restored: {_reason(error)}") from None
+
+
+def _accounts_match(accounts: list[dict]) -> Counter:
+    """Match the file's users to existing accounts by username, leaving those untouched;
+    create missing ones inactive, without a usable password or groups. Groups are skipped."""
+    user_model = get_user_model()
+    counts: Counter = Counter()
+    for obj in accounts:
+        if obj["model"] != user_model._meta.label_lower:
+            continue
+        fields = obj.get("fields") or {}
+        username = fields.get(user_model.USERNAME_FIELD)
+        lookup = {user_model.USERNAME_FIELD: username}
+        if user_model._default_manager.filter(**lookup).exists():
+            counts["matched"] += 1
+            continue
+        # Names and address only, so the history reads as before: no privilege at all.
+        names = {key: fields[key] for key in ("first_name", "last_name", "email") if key in fields}
+        user = user_model(**lookup, **names, is_active=False)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+        counts["created"] += 1
+    return counts
+
+
+def _accounts_overwrite(accounts: list[dict]) -> Counter:
+    """Write the file's groups and users as they are, over same-named ones."""
+    counts: Counter = Counter()
+    for item in _Deserializer(accounts, handle_forward_references=True):
+        kind = "groups" if isinstance(item.object, Group) else "accounts"
+        # Natural keys: the deserializer gave the same-named row's primary key, if any.
+        counts[f"{kind} {'overwritten' if item.object.pk else 'created'}"] += 1
+        item.save()
+        if item.deferred_fields:
+            item.save_deferred_fields()
+    return counts
+
+
+def _load(path: Path, objects: list) -> Counter:
+    """Save each catalogue object of the file as it is, writing no history row for it."""
     counts: Counter = Counter()
     deferred = []
     relations = _RelationRows()
-    accounts = {get_user_model(), Group}
+    skipped = account_tables()
+    rows = (obj for obj in objects if obj["model"] not in skipped)
     try:
-        with _open(path) as handle:
-            for item in serializers.deserialize("json", handle, handle_forward_references=True):
-                model = type(item.object)
-                if model not in catalogue | accounts:
-                    raise RestoreError(
-                        f"{path} holds {model._meta.label} rows: it is not a catalogue backup."
-                    )
-                # django-simple-history skips objects marked so, m2m changes included.
-                item.object.skip_history_when_saving = True
-                if model in accounts:  # matched to an existing account by natural key
-                    item.save()
-                else:  # into an empty table; the relation rows follow in bulk
-                    relations.add(item)  # before save(), which drops them
-                    item.save(save_m2m=False, force_insert=True)
-                if item.deferred_fields:
-                    deferred.append(item)
-                counts[model._meta.label] += 1
-            relations.flush()
-            for item in deferred:
-                item.save_deferred_fields()
-    except (OSError, EOFError) as error:
-        raise RestoreError(f"{path} cannot be read: {error}") from None
-    except (DeserializationError, DatabaseError) as error:
-        raise RestoreError(f"{path} cannot be restored: {error}") from None
-    if not counts:
-        raise RestoreError(f"{path} holds no rows.")
+        for item in _Deserializer(rows, handle_forward_references=True):
+            # django-simple-history skips objects marked so, m2m changes included.
+            item.object.skip_history_when_saving = True
+            relations.add(item)  # before save(), which drops them; they follow in bulk
+            item.save(save_m2m=False, force_insert=True)
+            if item.deferred_fields:
+                deferred.append(item)
+            counts[type(item.object)._meta.label] += 1
+        relations.flush()
+        for item in deferred:
+            item.save_deferred_fields()
+    except (DeserializationError, DatabaseError, ValueError, TypeError) as error:
+        raise RestoreError(f"{path} cannot be restored: {_reason(error)}") from None
     return counts
+
+
+def _reason(error: Exception) -> str:
+    """An error's message, or its cause's, or at least its kind: never an empty reason."""
+    while error is not None and not str(error).strip():
+        error = error.__cause__ or error.__context__
+    return str(error) if error is not None else "an unknown error"
+
+
+class _Deserializer(PythonDeserializer):
+    """Django's deserializer over the parsed objects, every failure a DeserializationError
+    naming the row (Django's own lets a bad field name or value through bare)."""
+
+    def _handle_object(self, obj):
+        try:
+            yield from super()._handle_object(obj)
+        except (GeneratorExit, DeserializationError):
+            raise
+        except Exception as error:
+            label = f"{obj.get('model')} {obj.get('pk', '')}".strip()
+            raise DeserializationError(f"{label}: {_reason(error)}") from error
 
 
 class _RelationRows:
@@ -280,12 +640,3 @@ class _RelationRows:
     def flush(self, through=None) -> None:
         for model in [through] if through else list(self.rows):
             model.objects.bulk_create(self.rows.pop(model), batch_size=self.BATCH_SIZE)
-
-
-def _open(path: Path):
-    """The file as text, gunzipped if it is gzip-compressed, whatever its name."""
-    with path.open("rb") as raw:
-        compressed = raw.read(2) == b"\x1f\x8b"
-    if compressed:
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")

@@ -10,8 +10,9 @@ from practices.backup import catalogue_backup
 class Command(BaseCommand):
     help = (
         "Write the whole catalogue (reference data, sources, records and their relations, "
-        "their history, and the users and groups they refer to) to PATH as JSON; "
-        "gzip-compressed when PATH ends in .gz. Load it with restore_catalogue."
+        "their history, and the users and groups they refer to) to PATH as one JSON "
+        "document, with a manifest of migrations and of each table's row count and "
+        "checksum; gzip-compressed when PATH ends in .gz. Load it with restore_catalogue."
     )
 
     def add_arguments(self, parser):
@@ -24,4 +25,7 @@ class Command(BaseCommand):
         for label, count in counts.items():
             self.stdout.write(f"{label}: {count}")
         size = path.stat().st_size
-        self.stdout.write(f"Wrote {sum(counts.values())} rows to {path} ({size:,} bytes).")
+        self.stdout.write(
+            f"Wrote {sum(counts.values())} rows of {len(counts)} tables, with their "
+            f"manifest, to {path} ({size:,} bytes)."
+        )
