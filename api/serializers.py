@@ -1,16 +1,18 @@
 """JSON shapes of the API: brief linked forms for related rows, full forms for records."""
 
+import contextlib
 import functools
 from urllib.parse import quote, urlencode
 
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.urls import NoReverseMatch
 from django.urls import reverse as django_reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from practices import editing
 from practices.models import (
     Challenge,
     Country,
@@ -26,7 +28,6 @@ from practices.models import (
     Status,
     Theme,
 )
-from practices.workflow import editable_statuses
 
 
 class LinkField(serializers.HyperlinkedIdentityField):
@@ -309,23 +310,31 @@ class RecordWriteSerializer(serializers.ModelSerializer):
             "status",
         ]
 
-    def validate_status(self, value):
-        """Editors write drafts and records in review; only reviewers publish or withdraw."""
-        user = self.context["request"].user
-        if value not in editable_statuses(user, self.Meta.model):
-            raise serializers.ValidationError(
-                _("Only reviewers may set the status to %(status)s.") % {"status": value}
-            )
-        return value
+    def create(self, validated_data):
+        relations = self.relations(validated_data)
+        record = self.Meta.model(**validated_data)
+        with service_errors():
+            return editing.record_create(record=record, user=self.acting(), relations=relations)
 
-    def save(self, **kwargs):
-        publishing = self.validated_data.get("status") == Status.PUBLISHED and (
-            self.instance is None or self.instance.status != Status.PUBLISHED
-        )
-        if publishing:
-            user = self.context["request"].user
-            kwargs.update(published_by=user, published_at=timezone.now())
-        return super().save(**kwargs)
+    def update(self, instance, validated_data):
+        """A change from the version the client read (the view passes If-Match's)."""
+        relations = self.relations(validated_data)
+        with service_errors():
+            return editing.record_update(
+                record=instance,
+                user=self.acting(),
+                version=self.context.get("version"),
+                values=validated_data,
+                relations=relations,
+            )
+
+    def acting(self):
+        return self.context["request"].user
+
+    def relations(self, validated_data: dict) -> dict:
+        """Take the to-many relations out of the values: the service sets them."""
+        names = [field.name for field in self.Meta.model._meta.many_to_many]
+        return {name: validated_data.pop(name) for name in names if name in validated_data}
 
     def to_representation(self, instance):
         """Answer a write with the record as a reader sees it."""
@@ -348,6 +357,16 @@ READ_SERIALIZERS = {
     Opportunity: OpportunitySerializer,
     Recommendation: RecommendationSerializer,
 }
+
+
+@contextlib.contextmanager
+def service_errors():
+    """The model's validation errors, raised by the service's full_clean(), as a 400."""
+    try:
+        yield
+    except ModelValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        raise serializers.ValidationError(detail) from None
 
 
 # Reference tables.

@@ -1,5 +1,9 @@
 """Declarative viewsets over the catalogue; filters and reads come from `practices`."""
 
+import contextlib
+import hashlib
+import re
+
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -9,7 +13,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, renderers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from api import listing
@@ -17,6 +21,7 @@ from api import serializers as s
 from api.exports import record_csv_lines
 from api.pagination import CatalogPagination, RecordPagination
 from api.renderers import CachedJSONRenderer, CSVRenderer, Rendered, csv_line
+from practices import editing
 from practices.cache import cached, generation
 from practices.filtersets import (
     CountryFilterSet,
@@ -89,16 +94,28 @@ class CatalogViewSetMixin:
         return super().finalize_response(request, response, *args, **kwargs)
 
     def cached_data(self, compute, at=None):
+        """The response's data: rendered JSON for the JSON renderer, which sends the bytes
+        as they are; the plain data for the other renderers."""
+        content = self.cached_content(compute, at=at)
+        if isinstance(self.request.accepted_renderer, CachedJSONRenderer):
+            return content
+        return content.data()
+
+    def cached_content(self, compute, at=None) -> Rendered:
         """Anonymous reads are cached per catalogue generation (practices.cache).
 
         What is cached is the rendered JSON: bytes unpickle in microseconds, where the
         serializers' data (links holding model instances) took milliseconds and left
-        garbage for the collector. The JSON renderer sends the bytes as they are; other
-        renderers get the plain data back.
+        garbage for the collector. `compute` gives the data or a Rendered already.
         """
         request = self.request
+
+        def rendered():
+            value = compute()
+            return value if isinstance(value, Rendered) else Rendered.of(value)
+
         if request.user.is_authenticated:
-            return compute()
+            return rendered()
         key = "|".join(
             (
                 request.get_host(),
@@ -107,10 +124,7 @@ class CatalogViewSetMixin:
                 get_language() or "",
             )
         )
-        content = cached("api", key, lambda: Rendered.of(compute()), at=at)
-        if isinstance(request.accepted_renderer, CachedJSONRenderer):
-            return content
-        return content.data()
+        return cached("api", key, rendered, at=at)
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -158,6 +172,71 @@ class CatalogViewSetMixin:
         name = queryset.model._meta.verbose_name_plural
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
+
+
+class Tagged(Rendered):
+    """A record's rendered JSON and the entity tag of this version of it."""
+
+    __slots__ = ("etag",)
+
+    @classmethod
+    def of(cls, data, *, version: int) -> "Tagged":
+        tagged = cls(Rendered.of(data).content)
+        digest = hashlib.sha256(tagged.content).hexdigest()[:16]
+        tagged.etag = f'"{version}-{digest}"'
+        return tagged
+
+
+ENTITY_TAG = re.compile(r'^"(\d{1,9})(?:-[0-9a-f]*)?"$')
+
+
+def if_match_version(request) -> int:
+    """The record version named by If-Match: a write must say what it was made from."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        raise PreconditionRequired()
+    for tag in header.split(","):
+        match = ENTITY_TAG.match(tag.strip())
+        if match:
+            return int(match[1])
+    raise PreconditionFailed(
+        _("If-Match holds no ETag of this API (%(value)s): GET the record for its ETag.")
+        % {"value": header[:80]}
+    )
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = _(
+        "Send If-Match with the ETag of the record as you read it (GET it first), so that "
+        "a change made meanwhile by someone else is not overwritten."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(APIException):
+    status_code = 412
+    default_detail = _("The record has changed since you read it.")
+    default_code = "precondition_failed"
+
+
+@contextlib.contextmanager
+def refusals_as_api_errors():
+    """The services' refusals as HTTP answers: 412 stale, 428 no version (403 for a rule
+    refused is DRF's own, from PermissionDenied)."""
+    try:
+        yield
+    except editing.StaleVersion as stale:
+        raise PreconditionFailed(
+            {
+                "detail": stale.message(),
+                "changed_by": str(stale.who),
+                "changed_at": stale.when.isoformat(),
+                "version": stale.record.version,
+            }
+        ) from None
+    except editing.VersionRequired as error:
+        raise PreconditionRequired(str(error)) from None
 
 
 def record_viewset(model, read_serializer, filterset=RecordFilterSet):
@@ -214,11 +293,6 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
                 return self.write_serializer
             return read_serializer
 
-        def get_serializer_context(self):
-            context = super().get_serializer_context()
-            context["show_unpublished"] = self.show_unpublished()
-            return context
-
         def stream_csv(self, queryset):
             """Records take the fast path: values() and their links a chunk at a time."""
             header = list(self.get_serializer_class()(context=self.get_serializer_context()).fields)
@@ -240,6 +314,54 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
                 request,
                 self.show_unpublished(),
                 request.catalogue_generation,
+            )
+
+        def retrieve(self, request, *args, **kwargs):
+            """The record, with an ETag naming its version: send it back in If-Match."""
+            content = self.cached_content(self.tagged_detail)
+            if not isinstance(request.accepted_renderer, CachedJSONRenderer):
+                return Response(content.data())
+            response = Response(content)
+            response["ETag"] = content.etag
+            return response
+
+        def tagged_detail(self) -> "Tagged":
+            record = self.get_object()
+            return Tagged.of(self.get_serializer(record).data, version=record.version)
+
+        def get_serializer_context(self):
+            context = super().get_serializer_context()
+            context["show_unpublished"] = self.show_unpublished()
+            context["version"] = getattr(self, "if_match_version", None)
+            return context
+
+        def create(self, request, *args, **kwargs):
+            return self.tagged(super().create(request, *args, **kwargs))
+
+        def update(self, request, *args, **kwargs):
+            self.if_match_version = if_match_version(request)
+            with refusals_as_api_errors():
+                return self.tagged(super().update(request, *args, **kwargs))
+
+        def perform_create(self, serializer):
+            self.written = serializer.save()
+
+        def perform_update(self, serializer):
+            self.written = serializer.save()
+
+        def tagged(self, response):
+            """A write answers with the record and the ETag of its new version."""
+            response["ETag"] = Tagged.of(response.data, version=self.written.version).etag
+            return response
+
+        def destroy(self, request, *args, **kwargs):
+            self.if_match_version = if_match_version(request)
+            with refusals_as_api_errors():
+                return super().destroy(request, *args, **kwargs)
+
+        def perform_destroy(self, instance):
+            editing.record_delete(
+                record=instance, user=self.request.user, version=self.if_match_version
             )
 
         def list_extra(self, queryset):

@@ -3,12 +3,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from practices import editing
 from practices.admin_import import RecordImportExportMixin
 from practices.models import (
     Challenge,
@@ -24,14 +26,6 @@ from practices.models import (
     Source,
     Status,
     Theme,
-)
-from practices.workflow import (
-    StaleVersion,
-    editable_statuses,
-    record_check_version,
-    record_stamp_published,
-    records_transition,
-    user_can,
 )
 
 admin.site.site_header = _("GFMD Practice Catalogue: editors' desk")
@@ -125,38 +119,80 @@ class RegionFilter(SimpleListFilter):
 
 
 class RecordAdminForm(forms.ModelForm):
-    """A record's form: it remembers the version it was opened at (optimistic locking)."""
+    """A record's form: it carries the version it was opened at (optimistic locking), and
+    tells the editor at once what practices.editing would refuse."""
 
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_version = forms.IntegerField(widget=forms.HiddenInput)
+    #: Set by RecordAdmin.get_form(): who is filling the form in.
+    user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seen_version"].initial = self.instance.version
+        self.stored = stored_record(self.instance)
+        if self.stored is not None:
+            self.fields["seen_version"].initial = self.stored.version
+        else:
+            self.fields["seen_version"].required = False
 
     def clean(self):
         cleaned = super().clean()
-        seen = cleaned.get("seen_version")
-        if self.instance.pk is not None and seen is not None:
-            try:
-                record_check_version(record=self.instance, seen_version=seen)
-            except StaleVersion:
-                latest = self.instance.history.select_related("history_user").first()
-                who = latest.history_user if latest and latest.history_user else _("someone")
-                when = localize(latest.history_date) if latest else ""
-                raise ValidationError(
-                    _(
-                        "%(who)s changed this record (%(when)s) after you opened it, so your "
-                        "changes were not saved. Copy what you wrote, reload the page to see "
-                        "their version, then apply your changes again."
-                    ),
-                    code="stale",
-                    params={"who": who, "when": when},
-                ) from None
+        try:
+            self.precheck(cleaned)
+        except editing.NotAllowed as refusal:
+            raise ValidationError(str(refusal), code="not_allowed") from None
+        except editing.StaleVersion as stale:
+            raise ValidationError(
+                _(
+                    "%(who)s changed this record (%(when)s) after you opened it, so your "
+                    "changes were not saved. Copy what you wrote, reload the page to see "
+                    "their version, then apply your changes again."
+                ),
+                code="stale",
+                params={"who": stale.who, "when": localize(stale.when)},
+            ) from None
         return cleaned
+
+    def precheck(self, cleaned) -> None:
+        """The rules and the version, read without a lock: the service checks them again
+        as it writes."""
+        model = self._meta.model
+        status = cleaned.get("status") or Status.DRAFT
+        if self.stored is None:
+            editing.check(self.user, model, editing.Operation.CREATE, status)
+            return
+        editing.check(self.user, model, editing.Operation.CHANGE, self.stored.status)
+        if status != self.stored.status:
+            editing.check(self.user, model, editing.Operation.MOVE, status)
+        seen = cleaned.get("seen_version")
+        if seen is not None and seen != self.stored.version:
+            raise editing.StaleVersion(self.stored, seen)
+
+    def values(self) -> dict:
+        """The record's own fields as the form cleaned them."""
+        return {
+            field.name: self.cleaned_data[field.name]
+            for field in self._meta.model._meta.concrete_fields
+            if field.name in self.cleaned_data
+        }
+
+    def relations(self) -> dict:
+        return {
+            field.name: list(self.cleaned_data[field.name])
+            for field in self._meta.model._meta.many_to_many
+            if field.name in self.cleaned_data
+        }
+
+
+def stored_record(instance):
+    """The record as stored now (a history revert's form holds an old copy), or None."""
+    if instance.pk is None:
+        return None
+    return type(instance).objects.filter(pk=instance.pk).first()
 
 
 class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
-    """What the four kinds of record share: lists, the workflow, history, locking."""
+    """What the four kinds of record share: lists, the workflow, history, locking. Every
+    write goes through practices.editing; this class only turns forms into its calls."""
 
     form = RecordAdminForm
     list_display = ["title", "status", "source", "country_codes", "updated_at", "published_at"]
@@ -234,6 +270,8 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
             },
         ),
     ]
+    #: The to-many relation an inline of Challenge.addressed_by edits, by the admin's model.
+    INLINE_RELATIONS = {}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("countries")
@@ -247,31 +285,113 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
         return record.get_absolute_url() if record.status == Status.PUBLISHED else None
 
     def has_publish_permission(self, request):
-        return user_can(request.user, self.model, "publish")
+        return request.user.has_perm(f"{self.opts.app_label}.publish_{self.opts.model_name}")
 
     def has_change_permission(self, request, obj=None):
-        """Editors change drafts and records in review; published ones are the reviewers'."""
+        """The rule table decides per record (practices.editing)."""
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or obj.status in (Status.DRAFT, Status.IN_REVIEW):
-            return True
-        return self.has_publish_permission(request)
+        return obj is None or editing.changeable(request.user, stored_record(obj) or obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        stored = obj and (stored_record(obj) or obj)
+        return stored is None or editing.allowed(
+            request.user, self.model, editing.Operation.DELETE, stored.status
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        allowed = editable_statuses(request.user, self.model)
+        form.user = request.user
+        stored = obj and stored_record(obj)
         if "status" in form.base_fields:
+            allowed = editing.settable_statuses(
+                request.user, self.model, stored.status if stored else None
+            )
             form.base_fields["status"].choices = [
                 (value, label) for value, label in Status.choices if value in allowed
             ]
         return form
 
+    # Writes: the form's values and relations, with the inlines', go to the services.
+
     def save_model(self, request, obj, form, change):
-        if obj.status not in editable_statuses(request.user, self.model):
-            raise PermissionDenied
-        if obj.status == Status.PUBLISHED and form.initial.get("status") != Status.PUBLISHED:
-            record_stamp_published(record=obj, user=request.user)
-        super().save_model(request, obj, form, change)
+        """A history revert saves here (it saves no inlines); other forms save in
+        save_related(), once the inlines are known, in one service call."""
+        if self.reverting(request):
+            self.write(request, form, formsets=[])
+            form.save_m2m = lambda: None  # the service has set the relations
+
+    def save_related(self, request, form, formsets, change):
+        self.write(request, form, formsets)
+
+    def write(self, request, form, formsets) -> None:
+        relations = {**form.relations(), **self.inline_relations(formsets)}
+        if form.stored is None:
+            editing.record_create(record=form.instance, user=request.user, relations=relations)
+            return
+        version = form.cleaned_data.get("seen_version")
+        if self.reverting(request):
+            saved = editing.record_revert(
+                record=form.stored,
+                history_id=request.resolver_match.args[1],
+                user=request.user,
+                version=version,
+                values=form.values(),
+                relations=relations,
+            )
+        else:
+            saved = editing.record_update(
+                record=form.stored,
+                user=request.user,
+                version=version,
+                values=form.values(),
+                relations=relations,
+            )
+        form.instance.version = saved.version
+
+    def inline_relations(self, formsets) -> dict:
+        """The rows the Challenge.addressed_by inline names, as a relation of this record."""
+        relations = {}
+        for formset in formsets:
+            relation, column = self.INLINE_RELATIONS.get(formset.model, (None, None))
+            if relation is None:
+                continue
+            relations[relation] = [
+                row.cleaned_data[column]
+                for row in formset.forms
+                if row.cleaned_data.get(column) and not row.cleaned_data.get("DELETE")
+            ]
+            # What formset.save() would have set, for the admin's change message.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        return relations
+
+    def reverting(self, request) -> bool:
+        """Whether this is django-simple-history's revert form (its URL: <id>/history/<id>/)."""
+        match = request.resolver_match
+        return bool(match and match.url_name.endswith("_simple_history"))
+
+    def delete_model(self, request, obj):
+        editing.record_delete(record=obj, user=request.user, version=obj.version)
+
+    def delete_queryset(self, request, queryset):
+        editing.records_delete(queryset=queryset, user=request.user)
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self.told_if_refused(request, super().changeform_view, *args, **kwargs)
+
+    def history_form_view(self, request, *args, **kwargs):
+        return self.told_if_refused(request, super().history_form_view, *args, **kwargs)
+
+    def told_if_refused(self, request, view, *args, **kwargs):
+        """A write the service refuses after the form passed (another save won the race):
+        nothing is saved (the view's transaction is rolled back); the editor is told why."""
+        try:
+            return view(request, *args, **kwargs)
+        except (editing.NotAllowed, editing.StaleVersion, editing.VersionRequired) as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     # What each bulk action says it did; the kind of record fills %(name)s.
     DONE = {
@@ -287,24 +407,36 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
     }
 
     def run_transition(self, request, queryset, transition):
-        changed = records_transition(queryset=queryset, transition=transition, user=request.user)
-        skipped = queryset.count() - changed
+        outcome = editing.records_transition(
+            queryset=queryset, transition=transition, user=request.user
+        )
         opts = self.model._meta
-        name = opts.verbose_name if changed == 1 else opts.verbose_name_plural
+        name = opts.verbose_name if outcome.moved == 1 else opts.verbose_name_plural
         self.message_user(
             request,
-            self.DONE[transition](changed) % {"count": changed, "name": name},
-            messages.SUCCESS if changed else messages.WARNING,
+            self.DONE[transition](outcome.moved) % {"count": outcome.moved, "name": name},
+            messages.SUCCESS if outcome.moved else messages.WARNING,
         )
-        if skipped:
+        if outcome.skipped:
             self.message_user(
                 request,
                 ngettext(
                     "%(count)d was not in a state to move and was left as it was.",
                     "%(count)d were not in a state to move and were left as they were.",
-                    skipped,
+                    outcome.skipped,
                 )
-                % {"count": skipped},
+                % {"count": outcome.skipped},
+                messages.WARNING,
+            )
+        if outcome.refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d is a reviewer's to move and was left as it was.",
+                    "%(count)d are a reviewer's to move and were left as they were.",
+                    outcome.refused,
+                )
+                % {"count": outcome.refused},
                 messages.WARNING,
             )
 
@@ -344,11 +476,13 @@ class ChallengesAddressedInline(admin.TabularInline):
 @admin.register(Practice)
 class PracticeAdmin(RecordAdmin):
     inlines = [ChallengesAddressedInline]
+    INLINE_RELATIONS = {Challenge.addressed_by.through: ("challenges_addressed", "challenge")}
 
 
 @admin.register(Challenge)
 class ChallengeAdmin(RecordAdmin):
     inlines = [AddressedByInline]
+    INLINE_RELATIONS = {Challenge.addressed_by.through: ("addressed_by", "practice")}
 
 
 @admin.register(Opportunity)

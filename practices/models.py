@@ -1,5 +1,7 @@
 """The catalogue's tables: reference data, sources, and the four kinds of record."""
 
+import contextlib
+from contextvars import ContextVar
 from string import ascii_lowercase
 
 from django.conf import settings
@@ -296,6 +298,25 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Set while practices.editing writes a record: the services are the only way to save or
+# delete one, so a door that skips them (and with them the rule table) fails loudly.
+_writing = ContextVar("record_writes", default=False)
+
+
+@contextlib.contextmanager
+def record_writes():
+    """The block in which practices.editing saves or deletes records."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+class ServiceOnly(RuntimeError):
+    """A record saved or deleted without practices.editing."""
+
+
 class Record(models.Model):
     """The shape every catalogue record shares: what it says, who and what it concerns,
     and where it comes from."""
@@ -355,7 +376,7 @@ class Record(models.Model):
         related_name="+",
         verbose_name=_("published by"),
     )
-    # Optimistic locking: a save must name the version it started from (see services).
+    # Optimistic locking: a change names the version it was made from (practices.editing).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # Kept by the database itself (see practices.search): a weighted tsvector on
     # PostgreSQL; unused on SQLite, where an FTS5 table mirrors title and text.
@@ -383,14 +404,23 @@ class Record(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # Each saved change is a new version: an editor's form carries the version it was
-        # opened at, and a save from an older version is refused (optimistic locking).
-        if self.pk is not None and not kwargs.get("force_insert"):
-            self.version += 1
+        if not _writing.get():
+            raise ServiceOnly(
+                f"{type(self).__name__}.save(): records are written through "
+                "practices.editing, which checks the rule table and the version."
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse(f"practices:{self._meta.model_name}-detail", args=[self.slug])
+
+    def delete(self, *args, **kwargs):
+        if not _writing.get():
+            raise ServiceOnly(
+                f"{type(self).__name__}.delete(): records are deleted through "
+                "practices.editing.record_delete()."
+            )
+        return super().delete(*args, **kwargs)
 
 
 class Practice(Record):

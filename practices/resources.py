@@ -28,9 +28,9 @@ from practices.models import (
     Status,
     Theme,
 )
+from practices import editing
 from practices.resolvers import NameIndex, UnknownName, country_index, organisation_index
 from practices.spreadsheets import escape_formula, unescape_formula
-from practices.workflow import editable_statuses
 
 COLUMNS = (
     "slug",
@@ -219,12 +219,9 @@ class RelationField(Field):
             return []
         return list(getattr(instance, self.attribute).all())
 
-    def save(self, instance, row, is_m2m=False, **kwargs):
-        if not self.readonly:
-            self.set_rows(instance, self.clean(row, **kwargs))
-
-    def set_rows(self, instance, rows: list) -> None:
-        getattr(instance, self.attribute).set(rows)
+    def relations(self, rows: list) -> dict[str, list]:
+        """The record's relations a cleaned cell sets."""
+        return {self.attribute: rows}
 
 
 class ObjectivesField(RelationField):
@@ -235,9 +232,11 @@ class ObjectivesField(RelationField):
             return []
         return [*instance.objectives.all(), *instance.actions.all()]
 
-    def set_rows(self, instance, rows: list) -> None:
-        instance.objectives.set([row for row in rows if isinstance(row, Objective)])
-        instance.actions.set([row for row in rows if isinstance(row, ObjectiveAction)])
+    def relations(self, rows: list) -> dict[str, list]:
+        return {
+            "objectives": [row for row in rows if isinstance(row, Objective)],
+            "actions": [row for row in rows if isinstance(row, ObjectiveAction)],
+        }
 
 
 def relation_keys(rows) -> set[tuple[str, int]]:
@@ -404,36 +403,63 @@ class RecordResource(resources.ModelResource):
         return True
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """The model's full_clean(), and the workflow's rule: only a reviewer changes a
-        published or withdrawn record (an import would turn it back into a draft)."""
+        """The model's full_clean(), and the rule table (practices.editing): an imported
+        record becomes a draft, so changing a stored one means changing it in its status
+        and moving it to draft."""
         errors = dict(import_validation_errors or {})
-        user = self._user
-        if (
-            instance.pk is not None
-            and user is not None
-            and instance.status not in editable_statuses(user, type(instance))
-        ):
+        try:
+            self.precheck(instance)
+        except editing.NotAllowed as refusal:
             errors.setdefault(NON_FIELD_ERRORS, []).append(
-                ValidationError(
-                    _("This record is %(status)s: only a reviewer may change it."),
-                    code="reviewers_only",
-                    params={"status": instance.get_status_display().lower()},
-                )
+                ValidationError(str(refusal), code="not_allowed")
             )
         super().validate_instance(instance, errors, validate_unique)
+
+    def precheck(self, instance) -> None:
+        model, user = type(instance), self.user()
+        if instance.pk is None:
+            editing.check(user, model, editing.Operation.CREATE, Status.DRAFT)
+            return
+        editing.check(user, model, editing.Operation.CHANGE, instance.status)
+        if instance.status != Status.DRAFT:
+            editing.check(user, model, editing.Operation.MOVE, Status.DRAFT)
+
+    def user(self):
+        """Who imports: the admin's user, or the operator at the command line."""
+        return self._user or editing.OPERATOR
 
     def before_save_instance(self, instance, row, **kwargs):
         """An imported record, new or changed, is a draft until it is reviewed again."""
         instance.status = Status.DRAFT
-        if kwargs.get("user") is not None:
-            instance._history_user = kwargs["user"]
+
+    def do_instance_save(self, instance, is_create):
+        """Every imported row is written by practices.editing: rules, version, history.
+        The import applies to the version stored when it runs."""
+        relations = {}
+        for field in self.get_import_fields():
+            rows = getattr(instance, "_imported_relations", {}).get(field.column_name)
+            if rows is not None:
+                relations |= field.relations(rows)
+        if is_create:
+            editing.record_create(record=instance, user=self.user(), relations=relations)
+            return
+        values = {
+            field.attribute: getattr(instance, field.attribute)
+            for field in self.get_import_fields()
+            if not isinstance(field, RelationField)
+        }
+        stored = type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True)
+        saved = editing.record_update(
+            record=instance,
+            user=self.user(),
+            version=stored.first(),
+            values={**values, "status": Status.DRAFT},
+            relations=relations,
+        )
+        instance.version = saved.version
 
     def save_m2m(self, instance, row, **kwargs):
-        if self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs):
-            return
-        for field in self.get_import_fields():
-            if isinstance(field, RelationField) and field.column_name in row:
-                field.set_rows(instance, instance._imported_relations[field.column_name])
+        """Nothing: do_instance_save() has set the relations through the services."""
 
 
 class PracticeResource(RecordResource):

@@ -14,9 +14,9 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
+from practices import editing
 from practices.models import (
     Challenge,
     Country,
@@ -311,15 +311,33 @@ def _entry_relations(entry: dict, lookups: _Lookups, where: str) -> dict[str, li
     }
 
 
-def _sync_relations(obj, relations: dict[str, list]) -> bool:
-    """Set each to-many relation to exactly the wanted rows; say whether any changed."""
-    changed = False
-    for name, rows in relations.items():
-        wanted = {row.pk for row in rows}
-        if {row.pk for row in getattr(obj, name).all()} != wanted:
-            getattr(obj, name).set(wanted)
-            changed = True
-    return changed
+def _write_record(model, existing, values: dict, relations: dict[str, list], *, where: str):
+    """Create or update a seeded record through practices.editing, as the operator; say
+    which happened. Only what differs is written, so a second load changes nothing."""
+    try:
+        if existing is None:
+            record = editing.record_create(
+                record=model(**values), user=editing.OPERATOR, relations=relations
+            )
+            return record, "created"
+        changed_values = {k: v for k, v in values.items() if getattr(existing, k) != v}
+        changed_relations = {
+            name: rows
+            for name, rows in relations.items()
+            if {row.pk for row in getattr(existing, name).all()} != {row.pk for row in rows}
+        }
+        if not changed_values and not changed_relations:
+            return existing, "unchanged"
+        record = editing.record_update(
+            record=existing,
+            user=editing.OPERATOR,
+            version=existing.version,
+            values=changed_values,
+            relations=changed_relations,
+        )
+    except ValidationError as error:
+        raise LoadError(f"{where}: {_describe(error)}") from None
+    return record, "updated"
 
 
 def _load_catalogue_file(path: Path, lookups: _Lookups, report: LoadReport, seen: set) -> list:
@@ -357,10 +375,7 @@ def _load_catalogue_file(path: Path, lookups: _Lookups, report: LoadReport, seen
             values["area"] = entry.get("area", "")
         values["slug"] = entry.get("slug")
         existing = model.objects.prefetch_related(*relations).filter(slug=values["slug"]).first()
-        values["published_at"] = (existing and existing.published_at) or timezone.now()
-        obj, outcome = _upsert(model, existing, values, where=where)
-        if _sync_relations(obj, relations) and outcome == "unchanged":
-            outcome = "updated"
+        obj, outcome = _write_record(model, existing, values, relations, where=where)
         report.add(model, outcome)
         if model is Challenge:
             pending_links.append((obj, entry.get("addressed_by") or [], where))
@@ -374,8 +389,9 @@ def _link_challenges(pending_links: list, report: LoadReport) -> None:
     practices = Practice.objects.in_bulk(field_name="slug")
     for challenge, slugs, where in pending_links:
         wanted = _pick(practices, slugs, "practice", where)
-        changed = _sync_relations(challenge, {"addressed_by": wanted})
-        report.add("challenges' practices", "updated" if changed else "unchanged")
+        challenge = Challenge.objects.prefetch_related("addressed_by").get(pk=challenge.pk)
+        _, outcome = _write_record(Challenge, challenge, {}, {"addressed_by": wanted}, where=where)
+        report.add("challenges' practices", outcome)
 
 
 def catalogue_load(*, data_dir: Path = DATA_DIR) -> LoadReport:

@@ -5,6 +5,7 @@ import pytest
 
 from practices.models import Challenge, Country, Practice, Source, Status, Theme
 from tests.api.conftest import user_with
+from tests.records import make
 
 KINDS = ["practices", "challenges", "opportunities", "recommendations"]
 
@@ -38,15 +39,15 @@ def test_every_listed_record_equals_its_detail(api, kind):
 @pytest.mark.django_db
 def test_an_editor_sees_drafts_listed_as_their_detail_shows_them(api):
     practice = Practice.objects.published().filter(challenges_addressed__isnull=False).first()
-    draft = Challenge.objects.create(
+    make(
+        Challenge,
         slug="draft-challenge",
         title="A draft challenge",
         text="Not yet reviewed.",
         source=Source.objects.first(),
         status=Status.DRAFT,
+        relations={"addressed_by": [practice], "countries": [Country.objects.get(alpha2="PH")]},
     )
-    draft.addressed_by.add(practice)
-    draft.countries.add(Country.objects.get(alpha2="PH"))
     editor = user_with("lister", "change_practice", "change_challenge")
     api.force_authenticate(editor)
     items = {item["slug"]: item for item in listed(api, "challenges")}

@@ -65,20 +65,27 @@ def test_anonymous_writes_are_401_and_readers_writes_403(api, reader_client, met
 
 
 def test_editor_creates_updates_and_deletes(editor_client):
+    """Each write answers with the ETag of the version it made; the next write sends it."""
     created = editor_client.post("/api/practices/", NEW_PRACTICE, format="json")
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["status"] == "draft"
     assert [c["code"] for c in body["countries"]] == ["TD"]
     assert body["url"].endswith("/api/practices/a-new-practice/")
+    assert created["ETag"].startswith('"1-')
 
     updated = editor_client.patch(
-        "/api/practices/a-new-practice/", {"title": "Renamed"}, format="json"
+        "/api/practices/a-new-practice/",
+        {"title": "Renamed"},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
     )
-    assert updated.status_code == 200
+    assert updated.status_code == 200, updated.content
     assert Practice.objects.get(slug="a-new-practice").title == "Renamed"
+    assert updated["ETag"].startswith('"2-')
+    assert editor_client.get("/api/practices/a-new-practice/")["ETag"] == updated["ETag"]
 
-    deleted = editor_client.delete("/api/practices/a-new-practice/")
+    deleted = editor_client.delete("/api/practices/a-new-practice/", HTTP_IF_MATCH=updated["ETag"])
     assert deleted.status_code == 204
     assert not Practice.objects.filter(slug="a-new-practice").exists()
 
@@ -104,12 +111,13 @@ def test_reference_tables_are_read_only(editor_client):
 
 
 def test_an_editor_cannot_publish_through_the_api(editor_client):
-    """Only reviewers (publish permission) publish or withdraw."""
+    """Only reviewers (publish permission) publish or withdraw: a 403 saying so."""
     response = editor_client.post(
         "/api/practices/", {**NEW_PRACTICE, "status": "published"}, format="json"
     )
-    assert response.status_code == 400
-    assert "status" in response.json()
+    assert response.status_code == 403
+    assert "published" in response.json()["detail"]
+    assert not Practice.objects.filter(slug=NEW_PRACTICE["slug"]).exists()
 
 
 def test_a_reviewer_publishes_through_the_api_and_it_is_stamped():

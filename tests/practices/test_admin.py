@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from practices.models import Practice, Status
+from tests.records import make
 
 pytestmark = pytest.mark.django_db
 
@@ -69,14 +70,15 @@ def form_data(client, record, **changes):
 
 
 def draft(title="A draft practice"):
-    practice = Practice.objects.get(slug=THAILAND)
-    practice.pk = None
-    practice.slug = re.sub(r"\W+", "-", title.lower())
-    practice.title = title
-    practice.status = Status.DRAFT
-    practice.version = 1
-    practice.save()
-    return Practice.objects.get(pk=practice.pk)
+    template = Practice.objects.get(slug=THAILAND)
+    return make(
+        slug=re.sub(r"\W+", "-", title.lower()),
+        title=title,
+        text=template.text,
+        source=template.source,
+        section=template.section,
+        relations={"countries": list(template.countries.all())},
+    )
 
 
 def act(client, action, *records):

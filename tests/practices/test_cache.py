@@ -7,8 +7,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from practices.cache import generation
+from practices.editing import record_transition
 from practices.models import Country, Practice, Status
-from practices.workflow import record_transition
+from tests.records import change
 
 pytestmark = pytest.mark.django_db
 
@@ -32,20 +33,17 @@ def test_an_edit_is_visible_at_once_in_the_api_and_pages():
     client = Client()
     assert "Renamed" not in client.get(f"/api/practices/{SLUG}/").content.decode()
     client.get("/coverage/")
-    practice = Practice.objects.get(slug=SLUG)
-    practice.title = "Renamed practice"
-    practice.save()
+    practice = change(Practice.objects.get(slug=SLUG), title="Renamed practice")
     assert client.get(f"/api/practices/{SLUG}/").json()["title"] == "Renamed practice"
-    practice.countries.add(Country.objects.get(alpha2="NO"))
+    countries = [*practice.countries.all(), Country.objects.get(alpha2="NO")]
+    change(practice, relations={"countries": countries})
     assert "NO" in [c["code"] for c in client.get(f"/api/practices/{SLUG}/").json()["countries"]]
     assert ">Norway</a>" in client.get("/coverage/").content.decode()
 
 
 def test_publishing_shows_the_record_to_cached_readers():
     client = Client()
-    practice = Practice.objects.get(slug=SLUG)
-    practice.status = Status.IN_REVIEW
-    practice.save()
+    practice = change(Practice.objects.get(slug=SLUG), status=Status.IN_REVIEW)
     assert client.get(f"/api/practices/{SLUG}/").status_code == 404
     before = client.get("/api/practices/?q=detention").json()["count"]
     reviewer = User.objects.create_superuser("rev", password="x-Long-Pass-1")
@@ -56,8 +54,8 @@ def test_publishing_shows_the_record_to_cached_readers():
 
 def test_every_write_moves_the_generation():
     start = generation()
-    practice = Practice.objects.get(slug=SLUG)
-    practice.save()
-    assert generation() == start + 1
-    practice.themes.clear()
-    assert generation() > start + 1
+    practice = change(Practice.objects.get(slug=SLUG), title="Retitled")
+    assert generation() > start
+    after_save = generation()
+    change(practice, relations={"themes": []})
+    assert generation() > after_save

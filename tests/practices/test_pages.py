@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from practices.models import RECORD_MODELS, Challenge, Country, Practice, Status
+from tests.records import make
 
 pytestmark = pytest.mark.django_db
 
@@ -293,14 +294,14 @@ def test_a_country_with_many_records_shows_the_latest_and_links_to_all(client):
     template = Practice.objects.get(slug="thailand-alternatives-to-detention-children-mou")
     chad = Country.objects.get(alpha2="TD")
     for number in range(12):
-        practice = Practice.objects.create(
+        make(
             slug=f"chad-practice-{number}",
             title=f"Chad practice {number}",
             text="A practice.",
             source=template.source,
             status=Status.PUBLISHED,
+            relations={"countries": [chad]},
         )
-        practice.countries.add(chad)
     html = get(client, "/countries/chad/")
     assert html.count("/practices/chad-practice-") == 10
     assert 'href="/practices/?country=TD">See all 12 practices</a>' in html

@@ -1,8 +1,9 @@
 import pytest
 from django.db import connection
 
-from practices import search
+from practices import editing, search
 from practices.models import RECORD_MODELS, Practice, Source
+from tests.records import change, make
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +20,14 @@ def test_search_is_stemmed_and_folds_accents():
 
 def test_a_new_or_edited_record_is_searchable_at_once():
     source = Source.objects.first()
-    practice = Practice.objects.create(
+    practice = make(
         slug="zanzibar-test", title="Zanzibar ferries", text="Seasonal ferries.", source=source
     )
     assert "zanzibar-test" in found("zanzibar")
-    practice.title = "Pemba ferries"
-    practice.save()
+    practice = change(practice, title="Pemba ferries")
     assert "zanzibar-test" not in found("zanzibar")
     assert "zanzibar-test" in found("pemba")
-    practice.delete()
+    editing.record_delete(record=practice, user=editing.OPERATOR, version=practice.version)
     assert found("pemba") == set()
 
 
@@ -44,7 +44,7 @@ def test_search_survives_a_migration_that_drops_its_triggers():
     search.install(connection)
     assert "thailand-alternatives-to-detention-children-mou" in found("detention")
     source = Source.objects.first()
-    Practice.objects.create(slug="after-rebuild", title="Quokka", text="x", source=source)
+    make(slug="after-rebuild", title="Quokka", text="x", source=source)
     assert found("quokka") == {"after-rebuild"}
 
 

@@ -9,6 +9,7 @@ from practices import search
 from practices.backup import catalogue_models
 from practices.models import RECORD_MODELS, Challenge, Practice, Source, Status
 from practices.synthetic import PREFIX
+from tests.records import change
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +122,7 @@ def test_remove_synthetic_leaves_the_catalogue_as_it_was():
     output = generate()
     assert "Synthetic practices: 200" in output
     edited = Practice.objects.filter(slug__startswith=PREFIX).first()
-    edited.title = "Edited by hand, so that it has history"
-    edited.save()
+    edited = change(edited, title="Edited by hand, so that it has history")
     assert edited.history.exists()
 
     output = run("remove_synthetic")
@@ -149,8 +149,7 @@ def test_remove_is_refused_while_a_real_record_cites_a_synthetic_source():
     message names the record."""
     generate()
     seeded = Practice.objects.exclude(slug__startswith=PREFIX).first()
-    seeded.source = Source.objects.get(slug=f"{PREFIX}2010-1")
-    seeded.save()
+    seeded = change(seeded, source=Source.objects.get(slug=f"{PREFIX}2010-1"))
     with pytest.raises(CommandError, match=re.escape(seeded.title)):
         run("remove_synthetic")
     assert Practice.objects.filter(slug__startswith=PREFIX).count() == 200

@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from practices.workflow import roles_setup
+from practices.roles import roles_setup
 
 ROLES = {"editor": "Editors", "reviewer": "Reviewers"}
 

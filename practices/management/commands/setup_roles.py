@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from practices.workflow import roles_setup
+from practices.roles import roles_setup
 
 
 class Command(BaseCommand):
