@@ -171,3 +171,113 @@ def test_restore_refuses_a_file_that_is_not_a_catalogue_backup(tmp_path):
     with pytest.raises(CommandError, match="not a catalogue backup"):
         run("restore_catalogue", str(path))
     assert not Country.objects.exists()
+
+
+def test_restore_leaves_existing_accounts_as_they_are_without_with_accounts(tmp_path, reviewer):
+    """An account changed since the backup keeps its password hash, groups and flags: the
+    file's are not written; the records still point to it, matched by username."""
+    path = tmp_path / "catalogue.json"
+    backup(path)
+    reviewer.set_password("changed-after-the-backup")
+    reviewer.is_staff = True
+    reviewer.save()
+    reviewer.groups.set([Group.objects.create(name="Joined after the backup")])
+    before = User.objects.get(pk=reviewer.pk)
+
+    output = run("restore_catalogue", str(path), force=True)
+
+    after = User.objects.get(pk=reviewer.pk)
+    assert (after.password, after.is_staff, after.is_active) == (before.password, True, True)
+    assert list(after.groups.values_list("name", flat=True)) == ["Joined after the backup"]
+    assert Practice.objects.get(slug=DETENTION).published_by == after
+    assert "1 matched by username and left as they are, 0 created inactive" in output
+
+
+def test_restore_creates_missing_accounts_inactive_without_password_or_groups(tmp_path, reviewer):
+    """A user the records name but the database lacks comes back so the history keeps its
+    name, but cannot sign in and holds no group or permission."""
+    path = tmp_path / "catalogue.json"
+    backup(path)
+    User.objects.filter(username="ana-reviewer").delete()
+
+    output = run("restore_catalogue", str(path), force=True)
+
+    created = User.objects.get(username="ana-reviewer")
+    assert not created.is_active and not created.has_usable_password()
+    assert not created.is_staff and not created.is_superuser
+    assert not created.groups.exists() and not created.user_permissions.exists()
+    assert Practice.objects.get(slug=DETENTION).published_by == created
+    assert Practice.history.filter(slug=DETENTION, history_user=created).exists()
+    assert "0 matched by username and left as they are, 1 created inactive" in output
+
+
+def test_restore_with_accounts_overwrites_same_named_accounts_and_says_so(tmp_path, reviewer):
+    """--with-accounts writes the file's password hash, flags and groups over the account
+    of the same name, and the command counts what it overwrote."""
+    path = tmp_path / "catalogue.json"
+    backup(path)
+    backed_up = User.objects.get(pk=reviewer.pk).password
+    reviewer.set_password("changed-after-the-backup")
+    reviewer.is_staff = True
+    reviewer.save()
+    reviewer.groups.clear()
+
+    output = run("restore_catalogue", str(path), force=True, with_accounts=True)
+
+    after = User.objects.get(username="ana-reviewer")
+    assert (after.pk, after.password, after.is_staff) == (reviewer.pk, backed_up, False)
+    assert list(after.groups.values_list("name", flat=True)) == ["Backup reviewers"]
+    assert "Accounts from the file: 0 created, 1 overwritten" in output
+    assert "groups: 0 created, 1 overwritten" in output
+
+
+def snapshot() -> dict:
+    """Rows in every catalogue table, relation tables included, and in the accounts."""
+    models = [*catalogue_models(include_auto_created=True), User, Group]
+    return {model._meta.label: model.objects.count() for model in models}
+
+
+def dangling_backup(path) -> None:
+    """A backup whose manifest matches its rows, one of which names a missing source: it
+    passes every check on the file and fails only once rows are written."""
+    run("backup_catalogue", str(path))
+    document = read(path)
+    practice = next(obj for obj in document["objects"] if obj["model"] == "practices.practice")
+    practice["fields"]["source"] = 999_999
+    document["manifest"]["tables"].update(manifest_tables(document["objects"]))
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_a_restore_failing_with_force_leaves_a_populated_database_unchanged(tmp_path):
+    """--force empties the catalogue in the restore's transaction: when a row then fails,
+    the catalogue is back as it was, every table with the rows it had."""
+    path = tmp_path / "dangling.json"
+    dangling_backup(path)
+    Practice.objects.filter(slug=DETENTION).update(title="Changed after the backup")
+    before = snapshot()
+
+    with pytest.raises(
+        CommandError, match=r"Nothing was restored\. .*refers to rows it does not hold"
+    ):
+        run("restore_catalogue", str(path), force=True)
+
+    assert snapshot() == before
+    assert Practice.objects.get(slug=DETENTION).title == "Changed after the backup"
+
+
+def test_a_restore_failing_into_an_empty_database_writes_nothing(tmp_path, reviewer):
+    """Into an empty catalogue, a failing restore leaves it empty, and the account it
+    created for the file's user is gone with the rest."""
+    path = tmp_path / "dangling.json"
+    dangling_backup(path)
+    empty_catalogue()
+    User.objects.filter(username="ana-reviewer").delete()
+    before = snapshot()
+
+    with pytest.raises(
+        CommandError, match=r"Nothing was restored\. .*refers to rows it does not hold"
+    ):
+        run("restore_catalogue", str(path))
+
+    assert snapshot() == before
+    assert not User.objects.filter(username="ana-reviewer").exists()
