@@ -27,6 +27,16 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be 1 or 0 (true or false), not {value!r}.")
 
 
+def env_count(name: str, default: int) -> int:
+    """Read a whole number of things, 0 or more; anything else is a configuration error."""
+    value = os.environ.get(name, "")
+    if value == "":
+        return default
+    if not (value.isascii() and value.isdigit()):
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more, not {value!r}.")
+    return int(value)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """Read a comma-separated list."""
     value = os.environ.get(name, "")
@@ -52,6 +62,10 @@ if not DEBUG and not ALLOWED_HOSTS:
         "when DJANGO_DEBUG is off."
     )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# The reverse proxies in front of the app, each appending to X-Forwarded-For: the client's
+# address is read from that header only this many hops from its right (gfmd.proxies), and
+# with 0 the header is ignored, for a client can write anything there.
+TRUSTED_PROXIES = env_count("DJANGO_TRUSTED_PROXIES", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -98,11 +112,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failed logins for a username from one address lock it out for an hour.
+# Five failed logins for a username from one address lock it out for an hour: that
+# username from that address only, so that a stranger cannot lock an editor out. The
+# address is the one the API's throttle uses too (gfmd.proxies).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "gfmd.proxies.client_address"
 
 ROOT_URLCONF = "gfmd.urls"
 
@@ -148,6 +165,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Like the session and CSRF cookies: not sent with cross-site posts, and (below) only over
+# HTTPS in production.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -172,6 +192,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Content-Security-Policy: only this app's own scripts, styles, images and fonts; no inline
@@ -200,8 +221,9 @@ X_FRAME_OPTIONS = "DENY"
 API_ANONYMOUS_RATE = os.environ.get("API_ANONYMOUS_RATE", "600/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first, so that an anonymous write is told 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        # Token first, so that an anonymous write is told 401 with WWW-Authenticate; a
+        # token stops working while axes locks its user out.
+        "api.authentication.LockoutAwareTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -211,6 +233,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.CatalogPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousClientThrottle"],
+    # Never None, with which DRF would take a client's X-Forwarded-For as it is.
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

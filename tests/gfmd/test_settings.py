@@ -57,3 +57,56 @@ def test_postgresql_connections_persist_with_health_checks(settings):
     database = settings.DATABASES["default"]
     assert database["CONN_HEALTH_CHECKS"] is True
     assert database["CONN_MAX_AGE"] == 600
+
+
+def setting_values(*names: str, **env: str) -> list[str]:
+    """The named settings as a fresh process with the given DJANGO_* variables sees them."""
+    code = "from django.conf import settings; " + "; ".join(
+        f"print(repr(settings.{name}))" for name in names
+    )
+    result = manage("shell", "--no-imports", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_language_cookie_is_secure_and_lax_in_production():
+    """Like the session and CSRF cookies: HTTPS only when debug is off, never cross-site."""
+    assert setting_values("LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_SAMESITE", **PRODUCTION) == [
+        "True",
+        "'Lax'",
+    ]
+
+
+def test_language_cookie_is_lax_but_not_secure_in_local_development():
+    """Local development runs over plain HTTP, where a Secure cookie would not be kept."""
+    assert setting_values("LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_SAMESITE") == [
+        "False",
+        "'Lax'",
+    ]
+
+
+def test_language_switcher_sets_a_secure_lax_cookie_in_production(client, settings):
+    """The cookie Django's set_language view writes carries both attributes."""
+    settings.LANGUAGE_COOKIE_SECURE = True
+
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/"}, secure=True)
+
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "fr"
+    assert cookie["secure"] is True
+    assert cookie["samesite"] == "Lax"
+
+
+def test_trusted_proxies_default_to_zero_and_reach_drf():
+    """DJANGO_TRUSTED_PROXIES is 0 unless set, and DRF's NUM_PROXIES follows it."""
+    names = ("TRUSTED_PROXIES", "REST_FRAMEWORK['NUM_PROXIES']")
+    assert setting_values(*names) == ["0", "0"]
+    assert setting_values(*names, DJANGO_TRUSTED_PROXIES="2") == ["2", "2"]
+
+
+def test_trusted_proxies_that_are_not_a_whole_number_are_refused():
+    """The message names the variable and the value."""
+    result = manage("check", DJANGO_TRUSTED_PROXIES="-1")
+
+    assert result.returncode != 0
+    assert "DJANGO_TRUSTED_PROXIES must be a whole number, 0 or more, not '-1'" in result.stderr
