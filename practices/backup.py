@@ -45,7 +45,6 @@ import tempfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from itertools import chain
 from pathlib import Path
 
@@ -165,14 +164,13 @@ class BackupEncoder(DjangoJSONEncoder):
 
 
 class BackupSerializer(JSONSerializer):
-    """The JSON serializer writing each object's canonical JSON on a line of its own,
-    counted and checksummed by table, and without the search column, which each database
-    keeps itself. It writes the objects only: the document around them is the caller's."""
+    """Each object as its canonical JSON on a line, counted and checksummed by table."""
 
     def __init__(self, *, digests: dict[str, TableDigest]):
         self.digests = digests
 
     def start_serialization(self):
+        # Only the objects, no brackets: the document around them is _write()'s.
         self._init_options()
 
     def end_serialization(self):
@@ -187,6 +185,7 @@ class BackupSerializer(JSONSerializer):
         self._current = None
 
     def handle_field(self, obj, field):
+        # The search column is left out: each database keeps its own.
         if not isinstance(field, SearchVectorField):
             super().handle_field(obj, field)
 
@@ -295,14 +294,12 @@ class RestoreError(Exception):
 class Restored:
     """What a restore wrote: catalogue rows by table, and what it did with accounts."""
 
-    rows: Counter = dataclass_field(default_factory=Counter)
-    accounts: Counter = dataclass_field(default_factory=Counter)
+    rows: Counter
+    accounts: Counter
 
 
 def catalogue_restore(*, path: Path, force: bool = False, with_accounts: bool = False) -> Restored:
-    """Check the backup at `path` against its manifest, then load it in one transaction;
-    with `force`, empty the catalogue's tables first; with `with_accounts`, write the
-    file's accounts and groups over same-named ones."""
+    """Check the backup at `path` against its manifest, then load it, all or nothing."""
     if not path.is_file():
         raise RestoreError(f"There is no file {path}.")
     executor = MigrationExecutor(connection)
@@ -313,8 +310,8 @@ def catalogue_restore(*, path: Path, force: bool = False, with_accounts: bool = 
     models = catalogue_models()
     with transaction.atomic():
         _make_room(models, force=force)
-        restored = Restored(accounts=_accounts_restore(path, objects, with_accounts=with_accounts))
-        restored.rows = _load(path, objects)
+        accounts = _accounts_restore(path, objects, with_accounts=with_accounts)
+        rows = _load(path, objects)
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(
                 no_style(), [*models, get_user_model(), Group]
@@ -326,7 +323,7 @@ def catalogue_restore(*, path: Path, force: bool = False, with_accounts: bool = 
         except IntegrityError as error:
             raise RestoreError(f"The backup refers to rows it does not hold: {error}") from None
         catalogue_changed()
-    return restored
+    return Restored(rows=rows, accounts=accounts)
 
 
 def _read(path: Path) -> tuple[list, dict]:
@@ -336,6 +333,8 @@ def _read(path: Path) -> tuple[list, dict]:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise RestoreError(_json_failure(path, text, error)) from None
+    except RecursionError:
+        raise RestoreError(f"{path} is not a catalogue backup: its JSON nests too deep.") from None
     del text  # the parsed objects are enough; the text may be hundreds of megabytes
     if isinstance(document, list):
         raise RestoreError(
@@ -369,7 +368,7 @@ def _text(path: Path) -> str:
         data = path.read_bytes()
         if data[:2] == GZIP_MAGIC:
             data = gzip.decompress(data)
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte order mark, if an editor added one, is fine
     except EOFError:
         raise RestoreError(
             f"{path} is truncated: its gzip data ends before the end-of-stream marker."
@@ -421,8 +420,7 @@ def _well_formed(manifest) -> bool:
 
 
 def _verify(path: Path, *, objects: list, manifest: dict, loader: MigrationLoader) -> None:
-    """Refuse a backup written at other migrations, missing tables, or whose rows do not
-    match its manifest's counts and checksums: all checked before the database is touched."""
+    """Refuse other migrations, missing tables, and rows that do not match the manifest."""
     _verify_migrations(path, written=manifest["migrations"], loader=loader)
     tables = manifest["tables"]
     expected = backup_tables()
@@ -530,14 +528,16 @@ def _accounts_restore(path: Path, objects: list, *, with_accounts: bool) -> Coun
             return _accounts_overwrite(accounts)
         return _accounts_match(accounts)
     except ValidationError as error:
-        raise RestoreError(f"{path} holds an account that is not valid: {error}") from None
+        fields = error.message_dict.items()
+        reasons = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in fields)
+        raise RestoreError(f"{path} holds an account that is not valid ({reasons}).") from None
     except (DeserializationError, DatabaseError, ValueError, TypeError) as error:
         raise RestoreError(f"{path}: its accounts cannot be restored: {_reason(error)}") from None
 
 
 def _accounts_match(accounts: list[dict]) -> Counter:
-    """Match the file's users to existing accounts by username, leaving those untouched;
-    create missing ones inactive, without a usable password or groups. Groups are skipped."""
+    """Match the file's users by username, untouched; create missing ones powerless."""
+    # Groups are skipped; a created account is inactive, with no usable password or group.
     user_model = get_user_model()
     counts: Counter = Counter()
     for obj in accounts:
@@ -604,10 +604,10 @@ def _reason(error: Exception) -> str:
 
 
 class _Deserializer(PythonDeserializer):
-    """Django's deserializer over the parsed objects, every failure a DeserializationError
-    naming the row (Django's own lets a bad field name or value through bare)."""
+    """Django's deserializer over parsed objects, every failure naming its row."""
 
     def _handle_object(self, obj):
+        # Django's own lets some failures through bare: a bad field name, for one.
         try:
             yield from super()._handle_object(obj)
         except (GeneratorExit, DeserializationError):

@@ -11,13 +11,19 @@ from django.contrib.auth.models import Group, User
 from django.core import serializers
 from django.core.management import CommandError, call_command
 
-from practices.backup import TableDigest, catalogue_backup, catalogue_models, latest_migrations
+from practices.backup import (
+    TableDigest,
+    catalogue_backup,
+    catalogue_models,
+    latest_migrations,
+    manifest_tables,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def seeded_document(tmp_path_factory, django_db_blocker) -> dict:
+def seeded_document(tmp_path_factory, django_db_setup, django_db_blocker) -> dict:
     """A backup of the seeded catalogue, written once for the module."""
     path = tmp_path_factory.mktemp("backup") / "seeded.json"
     with django_db_blocker.unblock():
@@ -209,3 +215,48 @@ def test_a_backup_without_reference_data_is_refused_naming_the_empty_tables(tmp_
     message = refused(tmp_path / "no-countries.json", dumped(document))
 
     assert "holds no rows of practices.country" in message
+
+
+def resigned(document) -> dict:
+    """The document with its manifest's tables made to match its rows again."""
+    document["manifest"]["tables"].update(manifest_tables(document["objects"]))
+    return document
+
+
+def unknown_field(document) -> dict:
+    objects_of(document, "practices.practice")[0]["fields"]["no_such_field"] = 1
+    return resigned(document)
+
+
+def nameless_user(document) -> dict:
+    document["objects"].insert(0, {"model": "auth.user", "fields": {"email": "a@b.org"}})
+    return resigned(document)
+
+
+def not_a_row(document) -> dict:
+    document["objects"].append(["practices.country", 1])
+    return document
+
+
+DAMAGE = {
+    "empty file": lambda document: b"",
+    "deeply nested": lambda document: b"[" * 100_000,
+    "a bare number": lambda document: b"42",
+    "objects not a list": lambda document: dumped({**document, "objects": {}}),
+    "a manifest entry without rows": lambda document: dumped(
+        {**document, "manifest": {**document["manifest"], "tables": {"auth.user": {}}}}
+    ),
+    "an object that is not a row": lambda document: dumped(not_a_row(document)),
+    "a row with an unknown field": lambda document: dumped(unknown_field(document)),
+    "a user without a username": lambda document: dumped(nameless_user(document)),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_no_damage_gives_a_bare_traceback_or_an_empty_reason(tmp_path, document, damage):
+    """Whatever the file holds, the command fails with a sentence saying why, names the
+    file, and writes nothing (refused() checks the counts)."""
+    message = refused(tmp_path / "damaged.json", damage(document))
+
+    reason = message.removeprefix(f"Nothing was restored. {tmp_path / 'damaged.json'}")
+    assert len(reason.split()) >= 4
