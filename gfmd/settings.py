@@ -121,6 +121,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "gfmd.proxies.client_address"
 
+# Off: django-import-export's escaping deletes a leading "=" (and only "="). Every export
+# quotes formulas with "'" instead, which the import takes off (practices.spreadsheets).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+
 ROOT_URLCONF = "gfmd.urls"
 
 TEMPLATES = [

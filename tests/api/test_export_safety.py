@@ -201,3 +201,13 @@ def test_admin_export_imports_back_unchanged(superuser_client, portable_practice
         .exclude(status=Status.PUBLISHED)
         .exists()
     )
+
+
+@pytest.mark.parametrize("kind", ["practice", "challenge", "opportunity", "recommendation"])
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_admin_import_templates_hold_no_formula(superuser_client, kind, file_format):
+    """The template spreadsheets, written without the resources' widgets, are text too."""
+    response = superuser_client.get(f"/admin/practices/{kind}/import-template/{file_format}/")
+
+    assert response.status_code == 200
+    assert_no_cell_starts_a_formula(exported_rows(response.content, file_format))
