@@ -1,6 +1,5 @@
 """Declarative viewsets over the catalogue; filters and reads come from `practices`."""
 
-import contextlib
 import hashlib
 import re
 
@@ -220,23 +219,17 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
-@contextlib.contextmanager
-def refusals_as_api_errors():
-    """The services' refusals as HTTP answers: 412 stale, 428 no version (403 for a rule
-    refused is DRF's own, from PermissionDenied)."""
-    try:
-        yield
-    except editing.StaleVersion as stale:
-        raise PreconditionFailed(
-            {
-                "detail": stale.message(),
-                "changed_by": str(stale.who),
-                "changed_at": stale.when.isoformat(),
-                "version": stale.record.version,
-            }
-        ) from None
-    except editing.VersionRequired as error:
-        raise PreconditionRequired(str(error)) from None
+def stale_response(stale: editing.StaleVersion) -> Response:
+    """412 Precondition Failed: who changed the record meanwhile, when, its version now."""
+    return Response(
+        {
+            "detail": stale.message(),
+            "changed_by": str(stale.who),
+            "changed_at": stale.when.isoformat(),
+            "version": stale.record.version,
+        },
+        status=412,
+    )
 
 
 def record_viewset(model, read_serializer, filterset=RecordFilterSet):
@@ -340,8 +333,10 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
 
         def update(self, request, *args, **kwargs):
             self.if_match_version = if_match_version(request)
-            with refusals_as_api_errors():
+            try:
                 return self.tagged(super().update(request, *args, **kwargs))
+            except editing.StaleVersion as stale:
+                return stale_response(stale)
 
         def perform_create(self, serializer):
             self.written = serializer.save()
@@ -356,8 +351,10 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
 
         def destroy(self, request, *args, **kwargs):
             self.if_match_version = if_match_version(request)
-            with refusals_as_api_errors():
+            try:
                 return super().destroy(request, *args, **kwargs)
+            except editing.StaleVersion as stale:
+                return stale_response(stale)
 
         def perform_destroy(self, instance):
             editing.record_delete(

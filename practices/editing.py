@@ -161,10 +161,10 @@ def refusal(user, model, operation: Operation, status: str) -> str:
     label = Status(status).label.lower()
     name = model._meta.verbose_name_plural
     text = {
-        Operation.CREATE: _("You may not create %(name)s as %(status)s."),
-        Operation.CHANGE: _("You may not change %(name)s that are %(status)s."),
-        Operation.MOVE: _("You may not make %(name)s %(status)s."),
-        Operation.DELETE: _("You may not delete %(name)s that are %(status)s."),
+        Operation.CREATE: _("You may not create %(name)s in status “%(status)s”."),
+        Operation.CHANGE: _("You may not change %(name)s in status “%(status)s”."),
+        Operation.MOVE: _("You may not set %(name)s to status “%(status)s”."),
+        Operation.DELETE: _("You may not delete %(name)s in status “%(status)s”."),
     }[operation] % {"name": name, "status": label}
     publish = f"{model._meta.app_label}.publish_{model._meta.model_name}"
     if publish in needed(model, operation, status) and user and not user.has_perm(publish):
