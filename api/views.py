@@ -10,7 +10,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import permissions, renderers, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
@@ -173,6 +178,41 @@ class CatalogViewSetMixin:
         return response
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description=_(
+        "The ETag of the record as you read it (GET answers it; so does every write). A "
+        "change made meanwhile by someone else answers 412; no If-Match answers 428."
+    ),
+)
+
+
+def locked(responses: dict) -> dict:
+    """The answers of a write that names the version it was made from."""
+    return {
+        **responses,
+        412: OpenApiResponse(
+            STALE_SCHEMA,
+            description=_("The record changed since that ETag: who changed it, when, its version."),
+        ),
+        428: OpenApiResponse(description=_("No If-Match: say which version you changed.")),
+    }
+
+
+STALE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "changed_by": {"type": "string"},
+        "changed_at": {"type": "string", "format": "date-time"},
+        "version": {"type": "integer"},
+    },
+}
+
+
 class Tagged(Rendered):
     """A record's rendered JSON and the entity tag of this version of it."""
 
@@ -255,8 +295,11 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
         ),
         retrieve=extend_schema(summary=_("One of the %(kind)s, by slug") % {"kind": kind}),
         create=extend_schema(responses={201: read_serializer}),
-        update=extend_schema(responses={200: read_serializer}),
-        partial_update=extend_schema(responses={200: read_serializer}),
+        update=extend_schema(parameters=[IF_MATCH], responses=locked({200: read_serializer})),
+        partial_update=extend_schema(
+            parameters=[IF_MATCH], responses=locked({200: read_serializer})
+        ),
+        destroy=extend_schema(parameters=[IF_MATCH], responses=locked({204: None})),
     )
     class RecordViewSet(CatalogViewSetMixin, viewsets.ModelViewSet):
         queryset = model.objects.all()
