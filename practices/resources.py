@@ -3,17 +3,25 @@
 Editors import a session's table from a spreadsheet (CSV or XLSX) after each meeting. A
 cell names things as reports write them ("Viet Nam", "Saudi; Philippines", "13; 13h"), and
 every name goes through the project's resolvers, so that it means here what it means to
-the loader. An import is all or nothing: one bad row and nothing is saved. Imported
-records are drafts until reviewed, and re-importing an unchanged file changes nothing.
+the loader. The resource reads the cells; practices.importing checks every row and writes
+the file in bulk, all or nothing: one bad row and nothing is saved. Imported records are
+drafts until reviewed, and re-importing an unchanged file changes nothing. The admin and
+`manage.py import_records` both import through RecordResource.import_data().
 """
+
+from pathlib import Path
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from import_export import resources, widgets
+from import_export import exceptions, resources, widgets
 from import_export.fields import Field
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.resources import Diff
+from import_export.results import Result, RowResult
 
+from practices import editing, importing
 from practices.models import (
     Challenge,
     Country,
@@ -25,10 +33,8 @@ from practices.models import (
     Practice,
     Recommendation,
     Source,
-    Status,
     Theme,
 )
-from practices import editing
 from practices.resolvers import NameIndex, UnknownName, country_index, organisation_index
 from practices.spreadsheets import escape_formula, unescape_formula
 
@@ -45,6 +51,9 @@ COLUMNS = (
     "section",
 )
 SEPARATOR = "; "
+# The formats a file is read in, by extension, as the admin reads them.
+FILE_FORMATS = {".csv": CSV, ".xlsx": XLSX}
+ENCODING = "utf-8-sig"  # as Excel writes CSV, byte order mark and all
 
 
 def cell_text(value) -> str:
@@ -93,6 +102,7 @@ class NameLookup:
     def reset(self) -> None:
         self._index = None
         self._rows = None
+        self._by_pk = None
 
     def rows(self):
         return self.model.objects.all()
@@ -101,11 +111,15 @@ class NameLookup:
         """What a row is exported as, and the key the NameIndex resolves names to."""
         return str(getattr(row, self.key))
 
-    def resolve(self, name: str):
-        """The row a name stands for; UnknownName (a ValueError) otherwise."""
+    def load(self) -> None:
+        """Read the table and build its index, once per import."""
         if self._index is None:
             self._rows = {self.key_of(row): row for row in self.rows()}
             self._index = self.build_index(self._rows.values())
+
+    def resolve(self, name: str):
+        """The row a name stands for; UnknownName (a ValueError) otherwise."""
+        self.load()
         return self._rows[self._index.resolve(name)]
 
     def knows(self, name: str) -> bool:
@@ -114,6 +128,13 @@ class NameLookup:
         except UnknownName:
             return False
         return True
+
+    def by_pk(self, model, pk: int):
+        """The row of `model` with this primary key (a stored relation, for the preview)."""
+        if self._by_pk is None:
+            self.load()
+            self._by_pk = {(type(row), row.pk): row for row in self._rows.values()}
+        return self._by_pk[(model, pk)]
 
 
 class ObjectiveLookup(NameLookup):
@@ -212,7 +233,7 @@ class ObjectivesWidget(RowsWidget):
 
 
 class RelationField(Field):
-    """A many-to-many column: resolved before the record is saved, set after."""
+    """A many-to-many column: resolved from the cell, written by practices.importing."""
 
     def get_value(self, instance) -> list:
         if instance.pk is None:
@@ -222,6 +243,16 @@ class RelationField(Field):
     def relations(self, rows: list) -> dict[str, list]:
         """The record's relations a cleaned cell sets."""
         return {self.attribute: rows}
+
+    def names(self) -> tuple[str, ...]:
+        """The relations the column holds."""
+        return (self.attribute,)
+
+    def cell(self, relations: dict[str, list]) -> str:
+        """The column's cell for these relations, in one order whatever theirs (the
+        preview compares the stored record's cell with the row's)."""
+        rows = relations.get(self.attribute, [])
+        return self.widget.render(sorted(rows, key=self.widget.lookup.key_of))
 
 
 class ObjectivesField(RelationField):
@@ -238,14 +269,44 @@ class ObjectivesField(RelationField):
             "actions": [row for row in rows if isinstance(row, ObjectiveAction)],
         }
 
+    def names(self) -> tuple[str, ...]:
+        return ("objectives", "actions")
 
-def relation_keys(rows) -> set[tuple[str, int]]:
-    """Rows compared as a set, across models (objectives and actions share a column)."""
-    return {(row._meta.label, row.pk) for row in rows}
+    def cell(self, relations: dict[str, list]) -> str:
+        objectives = sorted(relations.get("objectives", []), key=lambda row: row.number)
+        actions = sorted(
+            relations.get("actions", []), key=lambda row: (row.objective.number, row.letter)
+        )
+        return self.widget.render([*objectives, *actions])
+
+
+class RecordImportResult(Result):
+    """The library's Result, which counts blank rows and unchanged ones as skipped alike,
+    with the blank ones counted apart."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.blank_rows = 0
+
+    @property
+    def unchanged_rows(self) -> int:
+        return self.totals[RowResult.IMPORT_TYPE_SKIP] - self.blank_rows
+
+
+class CellDiff(Diff):
+    """A row's diff in the preview, from cells: the stored record's and the row's."""
+
+    def __init__(self, left: list[str], right: list[str], new: bool):
+        self.left, self.right, self.new = left, right, new
+
+
+def is_blank(line: dict) -> bool:
+    """Empty lines a spreadsheet leaves below its table."""
+    return not any(cell_text(value) for value in line.values())
 
 
 class RecordResource(resources.ModelResource):
-    """The columns every kind of record shares, and the rules of an import."""
+    """The columns every kind of record shares, and how a file of them is imported."""
 
     slug = Field(attribute="slug", widget=TextWidget())
     title = Field(attribute="title", widget=TextWidget())
@@ -283,13 +344,13 @@ class RecordResource(resources.ModelResource):
         import_id_fields = ["slug"]
         skip_unchanged = True
         report_skipped = True
-        use_transactions = True
-        clean_model_instances = True
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, diffs: bool = True, **kwargs):
+        """`diffs`: whether a dry run gives each row's diff (the admin's preview shows
+        them; the command has no use for them)."""
         super().__init__(**kwargs)
+        self.diffs = diffs
         self._user = None
-        self._slug_rows: dict[str, int] = {}
 
     def get_queryset(self):
         return self._meta.model.objects.with_related().prefetch_related(*self.extra_prefetch)
@@ -306,6 +367,10 @@ class RecordResource(resources.ModelResource):
         headers = [field.column_name for field in cls().get_import_fields()]
         return tablib.Dataset([cls.example_row[header] for header in headers], headers=headers)
 
+    @classmethod
+    def get_result_class(cls):
+        return RecordImportResult
+
     def import_data(
         self,
         dataset,
@@ -316,17 +381,48 @@ class RecordResource(resources.ModelResource):
         rollback_on_validation_errors=False,
         **kwargs,
     ):
-        """Import all or nothing: a file with any bad row (an error or an invalid value)
-        is rolled back whole, whatever the caller asked for."""
-        return super().import_data(
-            dataset,
+        """Read every row with the widgets, then import the file all or nothing with
+        practices.importing: written in bulk when no row is bad, and never in a dry run
+        (the admin's preview). The result is the library's, row by row, for its pages.
+
+        `progress(stage, done, total)`, if given, hears how far reading and checking are.
+        """
+        result = self.get_result_class()()
+        result.diff_headers = self.get_diff_headers()
+        result.total_rows = len(dataset)
+        try:
+            self.before_import(dataset, **kwargs)
+            self._check_import_id_fields(dataset.headers)
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+            return result
+        if collect_failed_rows:
+            result.add_dataset_headers(dataset.headers)
+        progress = kwargs.get("progress")
+        lines = [dict(zip(dataset.headers, values, strict=False)) for values in dataset]
+        rows = self.read_rows(lines, progress)
+        plan = importing.records_import(
+            model=self._meta.model,
+            rows=[row for row in rows if row is not None],
+            user=self.user(),
             dry_run=dry_run,
-            raise_errors=raise_errors,
-            use_transactions=True,
-            collect_failed_rows=collect_failed_rows,
-            rollback_on_validation_errors=True,
-            **kwargs,
+            reason=self.reason(kwargs.get("file_name")),
+            progress=progress,
         )
+        self.report(
+            result,
+            plan,
+            lines,
+            diffs=dry_run and self.diffs,
+            retain=kwargs.get("retain_instance_in_row_result", False),
+            collect_failed_rows=collect_failed_rows,
+        )
+        if plan.failure is not None:
+            self.handle_import_error(result, plan.failure, raise_errors)
+        if raise_errors and result.invalid_rows:
+            invalid = result.invalid_rows[0]
+            raise exceptions.ImportError(invalid.error, number=invalid.number)
+        return result
 
     def before_import(self, dataset, **kwargs):
         """Forget the name indexes of any earlier import, and check the columns."""
@@ -334,7 +430,6 @@ class RecordResource(resources.ModelResource):
             if hasattr(field.widget, "lookup"):
                 field.widget.lookup.reset()
         self._user = kwargs.get("user")
-        self._slug_rows = {}
         self._check_columns(dataset)
 
     def _check_columns(self, dataset) -> None:
@@ -354,112 +449,105 @@ class RecordResource(resources.ModelResource):
                 }
             )
 
-    def import_instance(self, instance, row, **kwargs):
-        """Set the record's fields and resolve its relations, reporting every bad cell by
-        its column. Relations are kept on the instance until save_m2m() sets them."""
-        errors = {}
-        relations = {}
-        for field in self.get_import_fields():
-            if field.column_name not in row:
-                continue
-            try:
-                if isinstance(field, RelationField):
-                    relations[field.column_name] = field.clean(row)
-                else:
-                    self.import_field(field, instance, row, **kwargs)
-            except ValueError as error:
-                errors[field.column_name] = ValidationError(str(error), code="invalid")
-        instance._imported_relations = relations
-        row_number = kwargs.get("row_number")
-        first_row = self._slug_rows.setdefault(instance.slug, row_number)
-        if instance.slug and first_row != row_number:
-            errors.setdefault(
-                "slug",
-                ValidationError(
-                    _('Slug "%(slug)s" is already used by row %(row)s of this file.'),
-                    code="duplicate",
-                    params={"slug": instance.slug, "row": first_row},
-                ),
-            )
-        if errors:
-            raise ValidationError(errors)
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        """Skip blank rows, and rows that would change nothing (relations compared as
-        sets), so that re-importing a file saves nothing and bumps no version."""
-        if not any(cell_text(value) for value in row.values()):
-            return True
-        if import_validation_errors or original is None or original.pk is None:
-            return False
-        for field in self.get_import_fields():
-            if field.column_name not in row:
-                continue
-            if isinstance(field, RelationField):
-                wanted = instance._imported_relations[field.column_name]
-                if relation_keys(wanted) != relation_keys(field.get_value(original)):
-                    return False
-            elif field.get_value(instance) != field.get_value(original):
-                return False
-        return True
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """The model's full_clean(), and the rule table (practices.editing): an imported
-        record becomes a draft, so changing a stored one means changing it in its status
-        and moving it to draft."""
-        errors = dict(import_validation_errors or {})
-        try:
-            self.precheck(instance)
-        except editing.NotAllowed as refusal:
-            errors.setdefault(NON_FIELD_ERRORS, []).append(
-                ValidationError(str(refusal), code="not_allowed")
-            )
-        super().validate_instance(instance, errors, validate_unique)
-
-    def precheck(self, instance) -> None:
-        model, user = type(instance), self.user()
-        if instance.pk is None:
-            editing.check(user, model, editing.Operation.CREATE, Status.DRAFT)
-            return
-        editing.check(user, model, editing.Operation.CHANGE, instance.status)
-        if instance.status != Status.DRAFT:
-            editing.check(user, model, editing.Operation.MOVE, Status.DRAFT)
-
     def user(self):
         """Who imports: the admin's user, or the operator at the command line."""
         return self._user or editing.OPERATOR
 
-    def before_save_instance(self, instance, row, **kwargs):
-        """An imported record, new or changed, is a draft until it is reviewed again."""
-        instance.status = Status.DRAFT
+    @staticmethod
+    def reason(file_name: str | None) -> str:
+        """What the history says of an imported change."""
+        if file_name:
+            return _("Imported from %(file)s") % {"file": file_name}
+        return _("Imported")
 
-    def do_instance_save(self, instance, is_create):
-        """Every imported row is written by practices.editing: rules, version, history.
-        The import applies to the version stored when it runs."""
-        relations = {}
-        for field in self.get_import_fields():
-            rows = getattr(instance, "_imported_relations", {}).get(field.column_name)
-            if rows is not None:
-                relations |= field.relations(rows)
-        if is_create:
-            editing.record_create(record=instance, user=self.user(), relations=relations)
-            return
-        values = {
-            field.attribute: getattr(instance, field.attribute)
+    def read_rows(self, lines: list[dict], progress=None) -> list[importing.ImportRow | None]:
+        """Each line's cells read with the widgets; None for a blank line."""
+        fields = self.get_import_fields()
+        rows = []
+        for number, line in enumerate(lines, 1):
+            rows.append(None if is_blank(line) else self.read_row(number, line, fields))
+            if progress and (number % importing.PROGRESS_EVERY == 0 or number == len(lines)):
+                progress("read", number, len(lines))
+        return rows
+
+    def read_row(self, number: int, line: dict, fields) -> importing.ImportRow:
+        """One line's values and related rows, and every cell that could not be read, by
+        column."""
+        row = importing.ImportRow(number, values={})
+        for field in fields:
+            if field.column_name not in line:
+                continue
+            try:
+                value = field.clean(line)
+            except ValueError as error:
+                row.errors[field.column_name] = [str(error)]
+                continue
+            if isinstance(field, RelationField):
+                row.relations |= field.relations(value)
+            else:
+                row.values[field.attribute] = value
+        return row
+
+    def report(self, result, plan, lines, *, diffs, retain, collect_failed_rows) -> None:
+        """The plan as the library's row results, in the file's order."""
+        planned = {p.row.number: p for p in plan.rows}
+        blank = [""] * len(result.diff_headers)
+        for number, line in enumerate(lines, 1):
+            row_result = self.get_row_result_class()()
+            each = planned.get(number)
+            if each is None:
+                row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+                row_result.diff = blank if diffs else None
+                result.blank_rows += 1
+            elif each.action == importing.Action.INVALID:
+                row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+                row_result.validation_error = ValidationError(each.errors)
+                result.append_invalid_row(number, line, row_result.validation_error)
+                if collect_failed_rows:
+                    result.append_failed_row(line, row_result.validation_error)
+            else:
+                row_result.import_type = str(each.action)
+                row_result.add_instance_info(each.record)
+                if retain or self._meta.store_instance:
+                    row_result.instance = each.record
+                    row_result.original = each.stored
+                if diffs:
+                    row_result.diff = self.diff(each).as_html()
+            result.increment_row_result_total(row_result)
+            result.append_row_result(row_result)
+
+    def diff(self, planned) -> CellDiff:
+        """The stored record's cells against the row's (all the row's, for a new one)."""
+        stored = planned.stored
+        before = self.related(planned.links)
+        after = {**before, **planned.row.relations}
+        right = self.cells(planned.record, after)
+        left = self.cells(stored, before) if stored is not None else [""] * len(right)
+        return CellDiff(left, right, new=stored is None)
+
+    def related(self, links: dict[str, dict[int, int]]) -> dict[str, list]:
+        """Stored relations as rows, from the name lookups (no query per record)."""
+        model = self._meta.model
+        lookups = {
+            name: field.widget.lookup
             for field in self.get_import_fields()
-            if not isinstance(field, RelationField)
+            if isinstance(field, RelationField)
+            for name in field.names()
         }
-        stored = type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True)
-        saved = editing.record_update(
-            record=instance,
-            user=self.user(),
-            version=stored.first(),
-            values={**values, "status": Status.DRAFT},
-            relations=relations,
-        )
-        instance.version = saved.version
+        return {
+            name: [
+                lookups[name].by_pk(model._meta.get_field(name).related_model, pk) for pk in related
+            ]
+            for name, related in links.items()
+            if name in lookups
+        }
 
-    def save_m2m(self, instance, row, **kwargs):
-        """Nothing: do_instance_save() has set the relations through the services."""
+    def cells(self, record, relations: dict[str, list]) -> list[str]:
+        """A record's cells as export writes them."""
+        return [
+            field.cell(relations) if isinstance(field, RelationField) else field.export(record)
+            for field in self.get_import_fields()
+        ]
 
 
 class PracticeResource(RecordResource):
@@ -568,3 +656,26 @@ RECORD_RESOURCES = {
     Opportunity: OpportunityResource,
     Recommendation: RecommendationResource,
 }
+
+
+def dataset_from_file(path: Path) -> tablib.Dataset:
+    """A CSV or XLSX file read as the admin reads an upload."""
+    format_class = FILE_FORMATS.get(path.suffix.lower())
+    if format_class is None:
+        raise ValueError(_("%(file)s: import reads .csv and .xlsx files.") % {"file": path.name})
+    file_format = format_class(encoding=ENCODING)
+    return file_format.create_dataset(path.read_bytes())
+
+
+def error_lines(result) -> list[str]:
+    """Every error of an import, one line each, rows by number and column."""
+    lines = [str(error.error) for error in result.base_errors]
+    for row in result.invalid_rows:
+        for column, messages in row.error_dict.items():
+            where = (
+                _("Row %(row)s") % {"row": row.number}
+                if column == NON_FIELD_ERRORS
+                else _("Row %(row)s, %(column)s") % {"row": row.number, "column": column}
+            )
+            lines += [f"{where}: {message}" for message in messages]
+    return lines

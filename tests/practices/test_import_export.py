@@ -205,7 +205,7 @@ def test_editor_may_not_change_a_published_record_by_import(tmp_path):
     result = import_file(write_file(tmp_path / "change.csv", [row]), user=editor)
 
     [invalid] = result.invalid_rows
-    assert "You may not change practices that are published. Only a reviewer may." in str(
+    assert "You may not change practices in status “published”. Only a reviewer may." in str(
         invalid.error
     )
     assert Practice.objects.get(slug=row["slug"]).status == Status.PUBLISHED

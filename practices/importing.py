@@ -1,0 +1,404 @@
+"""Bulk import of records: a whole file checked row by row, then written in bulk.
+
+The doors (the admin's import and `manage.py import_records`, both through
+practices.resources) read a spreadsheet into ImportRows and call records_import(). It
+plans every row first: new, an update, unchanged (left alone) or invalid, with every error
+of every row: the rule table (practices.editing.check) for each record it would create or
+change, the model's validation, a slug used twice. It writes only when no row is bad (all
+or nothing), and an imported record, new or changed, is a draft.
+
+Its queries do not grow with the rows: stored records and their relation rows are read
+a chunk of slugs at a time; records, relation rows, history rows and their m2m snapshots
+are inserted with bulk_create; relation rows are removed by id; changed records are
+written with bulk_update. Optimistic locking holds as in practices.editing: every changed
+record's version is claimed with conditional UPDATEs, a chunk at a time
+(`SET version = version + 1 WHERE (id = 7 AND version = 3) OR ...`); when the database
+claims fewer rows than asked, someone saved one of them after the import read it, and
+nothing at all is written.
+"""
+
+import copy
+import operator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import reduce
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from practices import editing
+from practices.cache import catalogue_changed
+from practices.editing import Operation
+from practices.models import Status, record_writes
+
+# Rows per SELECT ... IN (...) and per claim: within SQLite's 999 parameters, and its
+# expression depth for the claim's chain of ORs.
+CHUNK = 400
+# Rows per INSERT or UPDATE statement; Django lowers it to what SQLite takes.
+BATCH = 1000
+PROGRESS_EVERY = 1000
+
+Progress = Callable[[str, int, int], None]
+
+
+class Action(StrEnum):
+    """What an import does with a row; the values are django-import-export's."""
+
+    NEW = "new"
+    UPDATE = "update"
+    SKIP = "skip"
+    INVALID = "invalid"
+
+
+@dataclass
+class ImportRow:
+    """One row as a door read it: values by field name and related rows by relation name
+    (only for the columns the file has), and the errors found reading its cells."""
+
+    number: int
+    values: dict[str, Any]
+    relations: dict[str, list] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Planned:
+    """What the import does with one row, and why not when it cannot."""
+
+    row: ImportRow
+    action: Action
+    record: Any = None  # the record written (new, or the stored one changed), or left alone
+    stored: Any = None  # the stored record as the import read it
+    # The record's relation rows, by relation: {related pk: relation row pk}; the stored
+    # ones when planned, the written ones once written.
+    links: dict[str, dict[int, int]] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """An import of one kind of record, row by row, by one user."""
+
+    model: type
+    user: Any
+    rows: list[Planned]
+    reason: str = ""
+    failure: Exception | None = None  # what stopped the write, beyond any one row
+    written: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return self.failure is None and all(p.action != Action.INVALID for p in self.rows)
+
+    def count(self, action: Action) -> int:
+        return sum(1 for p in self.rows if p.action == action)
+
+
+def records_import(
+    *,
+    model,
+    rows: Sequence[ImportRow],
+    user,
+    dry_run: bool = False,
+    reason: str = "",
+    progress: Progress | None = None,
+) -> Plan:
+    """Check every row, then write them all in bulk, unless it is a dry run or any row is
+    bad: then nothing is written."""
+    plan = records_check(model=model, rows=rows, user=user, reason=reason, progress=progress)
+    if dry_run or not plan.valid:
+        return plan
+    return records_write(plan=plan)
+
+
+def records_check(
+    *, model, rows: Sequence[ImportRow], user, reason: str = "", progress: Progress | None = None
+) -> Plan:
+    """Plan an import without writing anything (the admin's preview, a dry run)."""
+    stored = _stored(model, [row.values.get("slug") for row in rows])
+    links = _links(model, [record.pk for record in stored.values()])
+    first_rows: dict[str, int] = {}
+    planned = []
+    for done, row in enumerate(rows, 1):
+        planned.append(_plan(model, row, stored, links, first_rows, user))
+        if progress and (done % PROGRESS_EVERY == 0 or done == len(rows)):
+            progress("checked", done, len(rows))
+    return Plan(model=model, user=user, rows=planned, reason=reason)
+
+
+def records_write(*, plan: Plan) -> Plan:
+    """Write a valid plan in one transaction, provided every record it changes is still
+    at the version it read; otherwise write nothing and say which rows were overtaken."""
+    if not plan.valid:
+        return plan
+    try:
+        with transaction.atomic(), record_writes():
+            now = timezone.now()
+            _claim(plan)
+            _create(plan)
+            _update(plan, now)
+            _relate(plan)
+            _history(plan, now)
+            catalogue_changed()  # bulk writes send no signal
+    except _Overtaken as overtaken:
+        _report_overtaken(plan, overtaken.planned)
+    except IntegrityError as error:  # a slug taken meanwhile, a source deleted meanwhile
+        plan.failure = error
+    else:
+        plan.written = True
+    return plan
+
+
+# Planning.
+
+
+def _plan(model, row: ImportRow, stored_by_slug, links, first_rows, user) -> Planned:
+    """One row's plan: unchanged rows are left alone; others are checked against the rule
+    table and the model's validation."""
+    errors = {name: list(messages) for name, messages in row.errors.items()}
+    slug = row.values.get("slug")
+    if slug and first_rows.setdefault(slug, row.number) != row.number:
+        errors.setdefault("slug", []).append(
+            _('Slug "%(slug)s" is already used by row %(row)s of this file.')
+            % {"slug": slug, "row": first_rows[slug]}
+        )
+    stored = stored_by_slug.get(slug) if slug else None
+    stored_links = links.get(stored.pk, {}) if stored else {}
+    if stored is not None and not errors and _unchanged(stored, stored_links, row):
+        return Planned(row, Action.SKIP, record=stored, stored=stored, links=stored_links)
+    try:
+        _check(model, stored, user)
+    except editing.NotAllowed as refusal:
+        errors.setdefault(NON_FIELD_ERRORS, []).append(str(refusal))
+    record = copy.copy(stored) if stored is not None else model(version=1)
+    for name, value in row.values.items():
+        setattr(record, name, value)
+    record.status = Status.DRAFT  # reviewed again before it is public
+    _validate(record, errors)
+    action = Action.INVALID if errors else (Action.UPDATE if stored else Action.NEW)
+    return Planned(row, action, record, stored, stored_links, errors)
+
+
+def _check(model, stored, user) -> None:
+    """The rule table: creating a draft, or changing the stored record in its status and
+    moving it back to draft."""
+    if stored is None:
+        editing.check(user, model, Operation.CREATE, Status.DRAFT)
+        return
+    editing.check(user, model, Operation.CHANGE, stored.status)
+    if stored.status != Status.DRAFT:
+        editing.check(user, model, Operation.MOVE, Status.DRAFT)
+
+
+def _unchanged(stored, links: dict, row: ImportRow) -> bool:
+    """Whether the row says what the stored record says (relations compared as sets)."""
+    for name, value in row.values.items():
+        model_field = stored._meta.get_field(name)
+        if model_field.many_to_one:
+            if getattr(stored, model_field.attname) != getattr(value, "pk", None):
+                return False
+        elif getattr(stored, name) != value:
+            return False
+    return all(
+        set(links.get(name, ())) == {related.pk for related in rows}
+        for name, rows in row.relations.items()
+    )
+
+
+def _validate(record, errors: dict[str, list[str]]) -> None:
+    """full_clean(), less the queries it makes for each row: a slug's uniqueness is known
+    from the stored records read for the file (and kept by the database's constraint), and
+    the rows foreign keys name were read from their tables by this import."""
+    foreign = [f for f in record._meta.concrete_fields if f.many_to_one]
+    exclude = {*errors, *(f.name for f in foreign), *record.get_deferred_fields()}
+    try:
+        record.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    for model_field in foreign:
+        if model_field.name in errors or model_field.null:
+            continue
+        if getattr(record, model_field.attname) is None:
+            errors[model_field.name] = [str(model_field.error_messages["null"])]
+
+
+def _stored(model, slugs) -> dict[str, Any]:
+    """The stored records the file names, by slug, a chunk of slugs per query."""
+    wanted = sorted({slug for slug in slugs if slug})
+    # The search vector is the database's own (practices.search), read by nobody here.
+    records = model.objects.select_related("source").defer("search_vector").order_by()
+    return {
+        record.slug: record
+        for chunk in _chunks(wanted, CHUNK)
+        for record in records.filter(slug__in=chunk)
+    }
+
+
+def _links(model, pks: list[int]) -> dict[int, dict[str, dict[int, int]]]:
+    """The stored relation rows of these records: record pk, then relation name, then
+    {related pk: relation row pk}; one query per relation and chunk."""
+    links: dict[int, dict[str, dict[int, int]]] = {}
+    for relation in model._meta.many_to_many:
+        through, source, target = _through(relation)
+        for chunk in _chunks(pks, CHUNK):
+            rows = through.objects.filter(**{f"{source}__in": chunk})
+            for pk, record_pk, related_pk in rows.values_list("pk", source, target):
+                links.setdefault(record_pk, {}).setdefault(relation.name, {})[related_pk] = pk
+    return links
+
+
+# Writing.
+
+
+class _Overtaken(Exception):
+    """Records changed by someone else since the import read them."""
+
+    def __init__(self, planned: list[Planned]):
+        super().__init__(f"{len(planned)} records changed since the import read them")
+        self.planned = planned
+
+
+def _updates(plan: Plan) -> list[Planned]:
+    return [p for p in plan.rows if p.action == Action.UPDATE]
+
+
+def _claim(plan: Plan) -> None:
+    """Take the next version of every record the import changes, from the version it
+    read, with one conditional UPDATE per chunk: of two writers who read the same version,
+    the database lets exactly one through."""
+    model = plan.model
+    for chunk in _chunks(_updates(plan), CHUNK):
+        read = reduce(operator.or_, (Q(pk=p.stored.pk, version=p.stored.version) for p in chunk))
+        claimed = model.objects.filter(read).update(version=F("version") + 1)
+        if claimed != len(chunk):
+            raise _Overtaken(chunk)
+        for planned in chunk:
+            planned.record.version = planned.stored.version + 1
+
+
+def _report_overtaken(plan: Plan, chunk: list[Planned]) -> None:
+    """Mark the rows whose records someone else saved after the import read them."""
+    now = dict(
+        plan.model.objects.filter(pk__in=[p.stored.pk for p in chunk]).values_list("pk", "version")
+    )
+    for planned in chunk:
+        stored = now.get(planned.stored.pk)
+        if stored == planned.stored.version:
+            continue
+        message = (
+            _(
+                "Someone changed this record (now version %(now)s) after the import read "
+                "version %(read)s: nothing was imported. Import the file again."
+            )
+            if stored is not None
+            else _("Someone deleted this record after the import read it: nothing was imported.")
+        )
+        planned.action = Action.INVALID
+        planned.errors.setdefault(NON_FIELD_ERRORS, []).append(
+            message % {"now": stored, "read": planned.stored.version}
+        )
+
+
+def _create(plan: Plan) -> None:
+    """Insert the new records; both databases return their ids."""
+    records = [p.record for p in plan.rows if p.action == Action.NEW]
+    plan.model.objects.bulk_create(records, batch_size=BATCH)
+    if records and records[0].pk is None:
+        raise RuntimeError("The database returned no ids from a bulk insert.")
+
+
+def _update(plan: Plan, now) -> None:
+    """Write the changed records' fields (their versions are claimed already)."""
+    planned = _updates(plan)
+    if not planned:
+        return
+    names = {name for p in planned for name in p.row.values} - {"slug"}
+    for p in planned:
+        p.record.updated_at = now  # auto_now is save()'s; bulk_update does not set it
+    plan.model.objects.bulk_update(
+        [p.record for p in planned],
+        [*sorted(names), "status", "updated_at"],
+        batch_size=BATCH // 4,  # a CASE per field, with a WHEN per record, per statement
+    )
+
+
+def _relate(plan: Plan) -> None:
+    """Set each relation a row names to exactly the rows it names: relation rows removed
+    by id, new ones inserted; each record's `links` then holds what is written."""
+    for relation in plan.model._meta.many_to_many:
+        through, source, target = _through(relation)
+        removed, added = [], []
+        for planned in plan.rows:
+            wanted = planned.row.relations.get(relation.name)
+            if wanted is None or planned.action not in (Action.NEW, Action.UPDATE):
+                continue  # no such column in the file: the relation stays as it is
+            wanted_pks = {related.pk for related in wanted}
+            stored = planned.links.get(relation.name, {})
+            removed += [pk for related_pk, pk in stored.items() if related_pk not in wanted_pks]
+            kept = {related_pk: pk for related_pk, pk in stored.items() if related_pk in wanted_pks}
+            planned.links = {**planned.links, relation.name: kept}
+            added += [
+                (planned, through(**{source: planned.record.pk, target: related.pk}))
+                for related in wanted
+                if related.pk not in stored
+            ]
+        for chunk in _chunks(removed, CHUNK):
+            through.objects.filter(pk__in=chunk).delete()
+        through.objects.bulk_create([row for _, row in added], batch_size=BATCH)
+        for planned, row in added:
+            planned.links[relation.name][getattr(row, target)] = row.pk
+
+
+def _history(plan: Plan, now) -> None:
+    """One history row per record written, naming the user, with the snapshot of its
+    relations that django-simple-history keeps (its m2m history tables)."""
+    model = plan.model
+    history_model = model.history.model
+    for action in (Action.NEW, Action.UPDATE):
+        planned = [p for p in plan.rows if p.action == action]
+        if not planned:
+            continue
+        history = model.history.bulk_history_create(
+            [p.record for p in planned],
+            batch_size=BATCH,
+            update=action == Action.UPDATE,
+            default_user=editing._history_user(plan.user),
+            default_change_reason=plan.reason[:100] or None,
+            default_date=now,
+        )
+        for relation in history_model._history_m2m_fields:
+            m2m_history = getattr(history_model, relation.name).model
+            _, source, target = _through(relation)
+            m2m_history.objects.bulk_create(
+                [
+                    m2m_history(
+                        history_id=entry.pk, id=row_pk, **{source: p.record.pk, target: related}
+                    )
+                    for entry, p in zip(history, planned, strict=True)
+                    for related, row_pk in p.links.get(relation.name, {}).items()
+                ],
+                batch_size=BATCH,
+            )
+
+
+# Helpers.
+
+
+def _through(relation) -> tuple[Any, str, str]:
+    """A many-to-many relation's through model and its two foreign key columns."""
+    return (
+        relation.remote_field.through,
+        f"{relation.m2m_field_name()}_id",
+        f"{relation.m2m_reverse_field_name()}_id",
+    )
+
+
+def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
