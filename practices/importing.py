@@ -10,24 +10,21 @@ or nothing), and an imported record, new or changed, is a draft.
 Its queries do not grow with the rows: stored records and their relation rows are read
 a chunk of slugs at a time; records, relation rows, history rows and their m2m snapshots
 are inserted with bulk_create; relation rows are removed by id; changed records are
-written with bulk_update. Optimistic locking holds as in practices.editing: every changed
-record's version is claimed with conditional UPDATEs, a chunk at a time
-(`SET version = version + 1 WHERE (id = 7 AND version = 3) OR ...`); when the database
-claims fewer rows than asked, someone saved one of them after the import read it, and
-nothing at all is written.
+written with one conditional UPDATE each, sent a batch at a time. Optimistic locking
+holds as in practices.editing: each UPDATE claims the next version from the one the
+import read (`SET version = version + 1, ... WHERE id = 7 AND version = 3`); when the
+database updates fewer rows than it was sent, someone saved one of those records after
+the import read it, and nothing at all is written.
 """
 
 import copy
-import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import reduce
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,9 +33,9 @@ from practices.cache import catalogue_changed
 from practices.editing import Operation
 from practices.models import Status, record_writes
 
-# Rows per SELECT ... IN (...) and per claim: within SQLite's 999 parameters, and its
-# expression depth for the claim's chain of ORs.
-CHUNK = 400
+# Keys per SELECT ... IN (...) or DELETE: few statements, each a scan of the relation
+# tables on a database whose statistics do not yet know the rows an import just added.
+CHUNK = 5000
 # Rows per INSERT or UPDATE statement; Django lowers it to what SQLite takes.
 BATCH = 1000
 PROGRESS_EVERY = 1000
@@ -139,7 +136,6 @@ def records_write(*, plan: Plan) -> Plan:
     try:
         with transaction.atomic(), record_writes():
             now = timezone.now()
-            _claim(plan)
             _create(plan)
             _update(plan, now)
             _relate(plan)
@@ -235,7 +231,7 @@ def _stored(model, slugs) -> dict[str, Any]:
     records = model.objects.select_related("source").defer("search_vector").order_by()
     return {
         record.slug: record
-        for chunk in _chunks(wanted, CHUNK)
+        for chunk in _chunks(wanted, _in_size())
         for record in records.filter(slug__in=chunk)
     }
 
@@ -246,7 +242,7 @@ def _links(model, pks: list[int]) -> dict[int, dict[str, dict[int, int]]]:
     links: dict[int, dict[str, dict[int, int]]] = {}
     for relation in model._meta.many_to_many:
         through, source, target = _through(relation)
-        for chunk in _chunks(pks, CHUNK):
+        for chunk in _chunks(pks, _in_size()):
             rows = through.objects.filter(**{f"{source}__in": chunk})
             for pk, record_pk, related_pk in rows.values_list("pk", source, target):
                 links.setdefault(record_pk, {}).setdefault(relation.name, {})[related_pk] = pk
@@ -266,20 +262,6 @@ class _Overtaken(Exception):
 
 def _updates(plan: Plan) -> list[Planned]:
     return [p for p in plan.rows if p.action == Action.UPDATE]
-
-
-def _claim(plan: Plan) -> None:
-    """Take the next version of every record the import changes, from the version it
-    read, with one conditional UPDATE per chunk: of two writers who read the same version,
-    the database lets exactly one through."""
-    model = plan.model
-    for chunk in _chunks(_updates(plan), CHUNK):
-        read = reduce(operator.or_, (Q(pk=p.stored.pk, version=p.stored.version) for p in chunk))
-        claimed = model.objects.filter(read).update(version=F("version") + 1)
-        if claimed != len(chunk):
-            raise _Overtaken(chunk)
-        for planned in chunk:
-            planned.record.version = planned.stored.version + 1
 
 
 def _report_overtaken(plan: Plan, chunk: list[Planned]) -> None:
@@ -314,18 +296,38 @@ def _create(plan: Plan) -> None:
 
 
 def _update(plan: Plan, now) -> None:
-    """Write the changed records' fields (their versions are claimed already)."""
+    """Claim and write every changed record: one `UPDATE ... SET version = version + 1,
+    <the file's columns> WHERE id = %s AND version = <the version read>` per record, sent
+    a batch at a time (executemany). Of two writers who read the same version, the
+    database lets exactly one through; when it updates fewer rows than it was sent,
+    someone saved a record after the import read it, and nothing is written."""
     planned = _updates(plan)
     if not planned:
         return
-    names = {name for p in planned for name in p.row.values} - {"slug"}
-    for p in planned:
-        p.record.updated_at = now  # auto_now is save()'s; bulk_update does not set it
-    plan.model.objects.bulk_update(
-        [p.record for p in planned],
-        [*sorted(names), "status", "updated_at"],
-        batch_size=BATCH // 4,  # a CASE per field, with a WHEN per record, per statement
+    meta = plan.model._meta
+    names = sorted({name for p in planned for name in p.row.values} - {"slug"})
+    fields = [meta.get_field(name) for name in [*names, "status", "updated_at"]]
+    quote = connection.ops.quote_name
+    version = quote(meta.get_field("version").column)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {version} = {version} + 1, "
+        + ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        + f" WHERE {quote(meta.pk.column)} = %s AND {version} = %s"
     )
+    for chunk in _chunks(planned, BATCH):
+        for p in chunk:
+            p.record.updated_at = now  # auto_now is save()'s
+            p.record.version = p.stored.version + 1
+        rows = [
+            [f.get_db_prep_save(getattr(p.record, f.attname), connection) for f in fields]
+            + [p.stored.pk, p.stored.version]
+            for p in chunk
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+            claimed = cursor.rowcount
+        if claimed != len(chunk):
+            raise _Overtaken(chunk)
 
 
 def _relate(plan: Plan) -> None:
@@ -343,16 +345,13 @@ def _relate(plan: Plan) -> None:
             removed += [pk for related_pk, pk in stored.items() if related_pk not in wanted_pks]
             kept = {related_pk: pk for related_pk, pk in stored.items() if related_pk in wanted_pks}
             planned.links = {**planned.links, relation.name: kept}
-            added += [
-                (planned, through(**{source: planned.record.pk, target: related.pk}))
-                for related in wanted
-                if related.pk not in stored
-            ]
-        for chunk in _chunks(removed, CHUNK):
+            added += [(planned.record.pk, pk) for pk in wanted_pks if pk not in stored]
+        for chunk in _chunks(removed, _in_size()):
             through.objects.filter(pk__in=chunk).delete()
-        through.objects.bulk_create([row for _, row in added], batch_size=BATCH)
-        for planned, row in added:
-            planned.links[relation.name][getattr(row, target)] = row.pk
+        ids = _insert(through, [source, target], added, returning=True)
+        links = {planned.record.pk: planned.links for planned in plan.rows}
+        for (record_pk, related_pk), pk in zip(added, ids, strict=True):
+            links[record_pk][relation.name][related_pk] = pk
 
 
 def _history(plan: Plan, now) -> None:
@@ -373,18 +372,14 @@ def _history(plan: Plan, now) -> None:
             default_date=now,
         )
         for relation in history_model._history_m2m_fields:
-            m2m_history = getattr(history_model, relation.name).model
             _, source, target = _through(relation)
-            m2m_history.objects.bulk_create(
-                [
-                    m2m_history(
-                        history_id=entry.pk, id=row_pk, **{source: p.record.pk, target: related}
-                    )
-                    for entry, p in zip(history, planned, strict=True)
-                    for related, row_pk in p.links.get(relation.name, {}).items()
-                ],
-                batch_size=BATCH,
-            )
+            rows = [
+                (entry.pk, row_pk, p.record.pk, related)
+                for entry, p in zip(history, planned, strict=True)
+                for related, row_pk in p.links.get(relation.name, {}).items()
+            ]
+            m2m_history = getattr(history_model, relation.name).model
+            _insert(m2m_history, ["history_id", "id", source, target], rows)
 
 
 # Helpers.
@@ -397,6 +392,33 @@ def _through(relation) -> tuple[Any, str, str]:
         f"{relation.m2m_field_name()}_id",
         f"{relation.m2m_reverse_field_name()}_id",
     )
+
+
+def _insert(model, names: list[str], rows: list[tuple], *, returning: bool = False) -> list:
+    """Insert rows of plain ids, a batch per statement; their new ids (in the order of
+    `rows`) when `returning`. Relation rows come by the hundred thousand: as model
+    instances through bulk_create, they cost seconds of Python."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    per_statement = min(BATCH, (connection.features.max_query_params or BATCH) // len(names))
+    ids = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, per_statement):
+            values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(chunk))
+            sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}"
+            if returning:  # with the columns inserted: RETURNING promises no order
+                sql += f" RETURNING {quote(meta.pk.column)}, {columns}"
+            cursor.execute(sql, [value for row in chunk for value in row])
+            if returning:
+                ids.update((tuple(row[1:]), row[0]) for row in cursor.fetchall())
+    return [ids[tuple(row)] for row in rows] if returning else []
+
+
+def _in_size() -> int:
+    """Keys per IN (...): CHUNK, or fewer where the database takes fewer parameters
+    (SQLite: 999)."""
+    return min(CHUNK, (connection.features.max_query_params or CHUNK) - 9)
 
 
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:

@@ -103,6 +103,7 @@ class NameLookup:
         self._index = None
         self._rows = None
         self._by_pk = None
+        self._resolved = {}  # names seen in this import: a file repeats them row after row
 
     def rows(self):
         return self.model.objects.all()
@@ -119,8 +120,11 @@ class NameLookup:
 
     def resolve(self, name: str):
         """The row a name stands for; UnknownName (a ValueError) otherwise."""
-        self.load()
-        return self._rows[self._index.resolve(name)]
+        row = self._resolved.get(name)
+        if row is None:
+            self.load()
+            row = self._resolved[name] = self._rows[self._index.resolve(name)]
+        return row
 
     def knows(self, name: str) -> bool:
         try:
@@ -282,7 +286,10 @@ class ObjectivesField(RelationField):
 
 class RecordImportResult(Result):
     """The library's Result, which counts blank rows and unchanged ones as skipped alike,
-    with the blank ones counted apart."""
+    with the blank ones counted apart; and the rows the admin's preview shows (a page of
+    20,000 rows is more than a browser, or an editor, takes)."""
+
+    preview_limit = 1000
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -291,6 +298,12 @@ class RecordImportResult(Result):
     @property
     def unchanged_rows(self) -> int:
         return self.totals[RowResult.IMPORT_TYPE_SKIP] - self.blank_rows
+
+    def preview_rows(self) -> list:
+        return self.valid_rows()[: self.preview_limit]
+
+    def preview_invalid_rows(self) -> list:
+        return self.invalid_rows[: self.preview_limit]
 
 
 class CellDiff(Diff):
@@ -493,6 +506,7 @@ class RecordResource(resources.ModelResource):
         planned = {p.row.number: p for p in plan.rows}
         blank = [""] * len(result.diff_headers)
         for number, line in enumerate(lines, 1):
+            diffs = diffs and number <= result.preview_limit  # the rows a preview shows
             row_result = self.get_row_result_class()()
             each = planned.get(number)
             if each is None:

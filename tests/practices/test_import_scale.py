@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from practices import editing, importing, search
 from practices.cache import generation
 from practices.models import Practice, Status
-from practices.resources import COLUMNS, PracticeResource
+from practices.resources import COLUMNS, PracticeResource, RecordImportResult
 from tests.records import change, make
 
 pytestmark = pytest.mark.django_db
@@ -279,6 +279,22 @@ def test_a_confirmed_import_leaves_no_file_behind(uploads):
     assert Practice.objects.filter(slug__startswith="scale-").count() == 3
 
 
+def test_the_preview_sums_up_and_shows_at_most_its_limit_of_rows(uploads, monkeypatch):
+    """A big file's preview counts every row and lists the first ones, with their diffs:
+    the stored record's cells against the row's."""
+    monkeypatch.setattr(RecordImportResult, "preview_limit", 2)
+    run(rows(1))
+    lines = [{**rows(1)[0], "countries": "Viet Nam; Chad"}, *rows(3, "more")]
+
+    response = upload(login(superuser=True), lines)
+
+    page = html.unescape(response.content.decode())
+    assert "4 rows: 3 new, 1 to update, 0 unchanged, 0 blank." in page
+    assert "The first 2 are shown." in page
+    assert page.count('<tr class="new">') + page.count('<tr class="update">') == 2
+    assert '<td><ins style="background:#e6ffe6;">TD; </ins><span>VN</span></td>' in page
+
+
 def test_a_preview_with_errors_leaves_no_file_behind(uploads):
     """No confirm is offered, so the file is not kept."""
     lines = rows(3)
@@ -286,7 +302,9 @@ def test_a_preview_with_errors_leaves_no_file_behind(uploads):
 
     response = upload(login(superuser=True), lines)
 
-    assert 'Unknown country "Atlantis".' in html.unescape(response.content.decode())
+    page = html.unescape(response.content.decode())
+    assert 'Unknown country "Atlantis".' in page
+    assert "1 row has errors, and nothing is imported until it is corrected." in page
     assert kept(uploads) == []
 
 
