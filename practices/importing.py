@@ -395,21 +395,29 @@ def _through(relation) -> tuple[Any, str, str]:
 
 
 def _insert(model, names: list[str], rows: list[tuple], *, returning: bool = False) -> list:
-    """Insert rows of plain ids, a batch per statement; their new ids (in the order of
-    `rows`) when `returning`. Relation rows come by the hundred thousand: as model
-    instances through bulk_create, they cost seconds of Python."""
+    """Insert rows of plain ids; their new ids (in the order of `rows`) when `returning`.
+    Relation rows come by the hundred thousand: as model instances through bulk_create,
+    or as one placeholder per value, they cost seconds of Python. PostgreSQL takes a
+    column per array (`SELECT * FROM unnest(...)`); SQLite, VALUES within its 999
+    parameters."""
     quote = connection.ops.quote_name
     meta = model._meta
     columns = ", ".join(quote(meta.get_field(name).column) for name in names)
-    per_statement = min(BATCH, (connection.features.max_query_params or BATCH) // len(names))
+    insert = f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+    # With the columns inserted, for RETURNING promises no order.
+    back = f" RETURNING {quote(meta.pk.column)}, {columns}" if returning else ""
+    postgresql = connection.vendor == "postgresql"
+    per_statement = CHUNK if postgresql else connection.features.max_query_params // len(names)
     ids = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, per_statement):
-            values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(chunk))
-            sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}"
-            if returning:  # with the columns inserted: RETURNING promises no order
-                sql += f" RETURNING {quote(meta.pk.column)}, {columns}"
-            cursor.execute(sql, [value for row in chunk for value in row])
+            if postgresql:
+                arrays = ", ".join(["%s::bigint[]"] * len(names))
+                values = [list(column) for column in zip(*chunk, strict=True)]
+                cursor.execute(f"{insert}SELECT * FROM unnest({arrays}){back}", values)
+            else:
+                values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(chunk))
+                cursor.execute(f"{insert}VALUES {values}{back}", [v for row in chunk for v in row])
             if returning:
                 ids.update((tuple(row[1:]), row[0]) for row in cursor.fetchall())
     return [ids[tuple(row)] for row in rows] if returning else []
