@@ -7,14 +7,17 @@ of every row: the rule table (practices.editing.check) for each record it would 
 change, the model's validation, a slug used twice. It writes only when no row is bad (all
 or nothing), and an imported record, new or changed, is a draft.
 
-Its queries do not grow with the rows: stored records and their relation rows are read
-a chunk of slugs at a time; records, relation rows, history rows and their m2m snapshots
-are inserted with bulk_create; relation rows are removed by id; changed records are
-written with one conditional UPDATE each, sent a batch at a time. Optimistic locking
-holds as in practices.editing: each UPDATE claims the next version from the one the
-import read (`SET version = version + 1, ... WHERE id = 7 AND version = 3`); when the
-database updates fewer rows than it was sent, someone saved one of those records after
-the import read it, and nothing at all is written.
+Its queries grow by one per batch of rows, not one per row. Stored records and their
+relation rows are read with SELECT ... IN (...), CHUNK keys a statement; records and their
+history rows are inserted with bulk_create, BATCH a statement; relation rows and the m2m
+snapshots of the history as plain ids (PostgreSQL: one array per column); relation rows
+are removed by id. On SQLite, Django keeps each statement within 999 parameters, so a
+batch there is smaller. A changed record is written by one conditional UPDATE, sent
+BATCH at a time (executemany: one round trip), and optimistic locking holds as in
+practices.editing: each UPDATE claims the next version from the one the import read
+(`SET version = version + 1, ... WHERE id = 7 AND version = 3`). When the database
+updates fewer rows than it was sent, someone saved one of those records after the import
+read it, and nothing at all is written.
 """
 
 import copy
@@ -92,9 +95,6 @@ class Plan:
     def valid(self) -> bool:
         return self.failure is None and all(p.action != Action.INVALID for p in self.rows)
 
-    def count(self, action: Action) -> int:
-        return sum(1 for p in self.rows if p.action == action)
-
 
 def records_import(
     *,
@@ -110,6 +110,8 @@ def records_import(
     plan = records_check(model=model, rows=rows, user=user, reason=reason, progress=progress)
     if dry_run or not plan.valid:
         return plan
+    if progress:
+        progress("writing", 0, len(rows))
     return records_write(plan=plan)
 
 
@@ -143,11 +145,22 @@ def records_write(*, plan: Plan) -> Plan:
             catalogue_changed()  # bulk writes send no signal
     except _Overtaken as overtaken:
         _report_overtaken(plan, overtaken.planned)
-    except IntegrityError as error:  # a slug taken meanwhile, a source deleted meanwhile
-        plan.failure = error
+    except IntegrityError as error:
+        plan.failure = ImportConflict(
+            _(
+                "A record with one of these slugs was saved, or a row this file names was "
+                "deleted, while the file was imported: nothing was imported. Import the "
+                "file again. (%(error)s)"
+            )
+            % {"error": error}
+        )
     else:
         plan.written = True
     return plan
+
+
+class ImportConflict(Exception):
+    """The database refused the write: someone wrote meanwhile what the plan did not see."""
 
 
 # Planning.

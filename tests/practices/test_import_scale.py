@@ -189,6 +189,27 @@ def test_a_record_saved_meanwhile_stops_the_whole_import():
     assert not Practice.objects.filter(slug__startswith="fresh-").exists()
 
 
+def test_a_slug_taken_meanwhile_stops_the_whole_import():
+    """A record saved with a new row's slug after the check: the database refuses the
+    insert, and nothing of the file is written."""
+    lines = rows(3, "fresh")
+    resource = PracticeResource()
+    resource.before_import(dataset(lines))
+    plan = importing.records_check(
+        model=Practice, rows=resource.read_rows(lines), user=editing.OPERATOR
+    )
+    make(slug="fresh-00002")
+
+    plan = importing.records_write(plan=plan)
+
+    assert not plan.written
+    assert isinstance(plan.failure, importing.ImportConflict)
+    assert "nothing was imported" in str(plan.failure)
+    assert list(
+        Practice.objects.filter(slug__startswith="fresh-").values_list("slug", flat=True)
+    ) == ["fresh-00002"]
+
+
 def test_every_bad_row_is_reported_and_nothing_is_written():
     """Three bad rows in 200: each named by number and column, no record saved."""
     lines = rows(200)
@@ -437,6 +458,30 @@ def test_command_dry_run_writes_nothing(tmp_path):
     assert "Would create 4, update 0" in out
     assert "Dry run: nothing was written." in out
     assert not Practice.objects.filter(slug__startswith="scale-").exists()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_command_shows_its_progress_on_a_terminal(tmp_path):
+    """A line rewritten as rows are read, checked and written; none when not a terminal."""
+    terminal = Terminal()
+
+    call_command(
+        "import_records",
+        str(write_csv(tmp_path / "m.csv", rows(3))),
+        stdout=io.StringIO(),
+        stderr=terminal,
+    )
+
+    shown = terminal.getvalue()
+    assert "\r  3 / 3 rows read" in shown
+    assert "\r  3 / 3 rows checked" in shown
+    assert "\r  writing 3 rows" in shown
+    _, err = command(write_csv(tmp_path / "n.csv", rows(2, "more")))
+    assert err == ""
 
 
 def test_command_imports_other_kinds_and_refuses_other_files(tmp_path):

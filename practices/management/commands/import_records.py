@@ -67,9 +67,13 @@ class Command(BaseCommand):
 
     def progress(self, stage: str, done: int, total: int) -> None:
         """A line on a terminal, rewritten as the rows go by."""
-        if self.stderr.isatty():
-            self.stderr.write(f"\r  {done:,} / {total:,} rows {stage}", ending="")
-            self.stderr.flush()
+        if not self.stderr.isatty():
+            return
+        text = f"{done:,} / {total:,} rows {stage}"
+        if stage == "writing":
+            text = f"writing {total:,} rows"
+        self.stderr.write(f"\r  {text:<40}", style_func=str, ending="")
+        self.stderr.flush()
 
     def end_progress(self) -> None:
         if self.stderr.isatty():
