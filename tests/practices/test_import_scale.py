@@ -420,6 +420,18 @@ def test_command_imports_a_file_and_sums_it_up(tmp_path):
     assert Practice.objects.get(slug="known-00001").title == "Changed"
 
 
+def test_command_reads_xlsx_as_well(tmp_path):
+    """A spreadsheet saved by Excel imports like its CSV."""
+    path = tmp_path / "meeting.xlsx"
+    path.write_bytes(dataset(rows(2)).export("xlsx"))
+
+    out, _ = command(path)
+
+    assert "Created 2, updated 0" in out
+    record = Practice.objects.get(slug="scale-00001")
+    assert {c.alpha2 for c in record.countries.all()} == {"SA", "PH"}
+
+
 def test_command_with_a_bad_row_writes_nothing_and_fails(tmp_path):
     """Every error is printed with its row and column, and the exit status is not 0."""
     lines = rows(5)
