@@ -271,6 +271,9 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Content-Disposition"]
 
+# The largest file the admin imports; bigger ones go through manage.py import_records.
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_MB", "20")) * 1024 * 1024
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("DJANGO_CACHE") == "off":  # for measuring the uncached app
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}

@@ -266,7 +266,7 @@ def record_delete(*, record, user, version: int | None) -> None:
         current = _locked(model, record.pk)
         check(user, model, Operation.DELETE, current.status)
         _claim(current, version)
-        current._history_user = _history_user(user)
+        current._history_user = history_user(user)
         with record_writes():
             current.delete()
 
@@ -356,17 +356,18 @@ def _stamp(record, *, previous: str | None, user) -> None:
     """Publishing records who published and when: here, and nowhere else."""
     if record.status == Status.PUBLISHED and previous != Status.PUBLISHED:
         record.published_at = timezone.now()
-        record.published_by = _history_user(user)
+        record.published_by = history_user(user)
 
 
-def _history_user(user):
+def history_user(user):
+    """The account a history row names: none for the operator."""
     return None if user is OPERATOR or not getattr(user, "pk", None) else user
 
 
 def _save(record, *, user, reason: str = "") -> None:
     """full_clean() then save, the history naming the user (and the reason, if any)."""
     record.full_clean(validate_unique=True)
-    record._history_user = _history_user(user)
+    record._history_user = history_user(user)
     if reason:
         record._change_reason = reason
     with record_writes():

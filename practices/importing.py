@@ -380,7 +380,7 @@ def _history(plan: Plan, now) -> None:
             [p.record for p in planned],
             batch_size=BATCH,
             update=action == Action.UPDATE,
-            default_user=editing._history_user(plan.user),
+            default_user=editing.history_user(plan.user),
             default_change_reason=plan.reason[:100] or None,
             default_date=now,
         )

@@ -184,11 +184,12 @@ class RowWidget(widgets.Widget):
         self.lookup = lookup
 
     def clean(self, value, row=None, **kwargs):
-        name = cell_text(value)
+        name = unescape_formula(cell_text(value))
         return self.lookup.resolve(name) if name else None
 
     def render(self, value, obj=None, **kwargs):
-        return "" if value is None else self.lookup.key_of(value)
+        """The row's key, quoted if a spreadsheet would run it (a slug may start with -)."""
+        return "" if value is None else escape_formula(self.lookup.key_of(value))
 
 
 class RowsWidget(widgets.ManyToManyWidget):
@@ -201,7 +202,7 @@ class RowsWidget(widgets.ManyToManyWidget):
     def clean(self, value, row=None, **kwargs) -> list:
         """The rows a cell names, each once; every unknown name in the cell is reported."""
         found, unknown = [], []
-        for name in split_cell(value, self.lookup.knows):
+        for name in split_cell(unescape_formula(cell_text(value)), self.lookup.knows):
             try:
                 named = self.lookup.resolve(name)
             except UnknownName as error:
@@ -214,7 +215,7 @@ class RowsWidget(widgets.ManyToManyWidget):
         return found
 
     def render(self, value, obj=None, **kwargs):
-        return SEPARATOR.join(self.lookup.key_of(row) for row in value or [])
+        return escape_formula(SEPARATOR.join(self.lookup.key_of(row) for row in value or []))
 
 
 class ObjectivesWidget(RowsWidget):
