@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "practices",
     "api",
+    "gfmd",  # its system checks (gfmd.checks)
 ]
 
 MIDDLEWARE = [
@@ -274,13 +275,23 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Content-Disposition"]
 # The largest file the admin imports; bigger ones go through manage.py import_records.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_MB", "20")) * 1024 * 1024
 
+# Local memory by default, one per process: right for one app server. Several app servers
+# share one Redis (REDIS_URL, such as redis://127.0.0.1:6379/0), so that the API's throttle
+# counts every request of a client once; cached pages are keyed by the catalogue's
+# generation in the database (practices.cache), so no server serves another's stale value.
+# gfmd.checks fails when REDIS_URL is set without the redis package, and `check --deploy`
+# warns when the server does not answer.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("DJANGO_CACHE") == "off":  # for measuring the uncached app
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-elif os.environ.get("REDIS_URL"):
+elif REDIS_URL:
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
+        "LOCATION": REDIS_URL,
+        # A Redis that does not answer fails a request in seconds instead of holding
+        # every worker until TCP gives up.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
     }
 
 LOGGING = {
