@@ -16,8 +16,14 @@ urlpatterns = [
     path("", include("practices.urls")),
 ]
 
-# The benchmark's floor: the same list with no framework, served only when asked for.
+# The benchmark's floors: list, detail and search with no framework, served only when asked.
 if os.environ.get("DJANGO_BENCH_FLOOR") == "1":
-    from bench.floor import practices_floor
+    from bench.floor import practice_detail_floor, practice_search_floor, practices_floor
 
-    urlpatterns.insert(0, path("bench/floor/practices/", practices_floor, name="bench-floor"))
+    urlpatterns[:0] = [
+        path("bench/floor/practices/", practices_floor, name="bench-floor"),
+        path(
+            "bench/floor/practices/<slug:slug>/", practice_detail_floor, name="bench-floor-detail"
+        ),
+        path("bench/floor/search/", practice_search_floor, name="bench-floor-search"),
+    ]
