@@ -106,7 +106,7 @@ def make_rows(count: int, prefix: str, seed: int) -> list[dict]:
     """`count` rows from synthetic.py's topics, naming countries, organisations,
     objectives, principles and themes the ways reports do."""
     from practices.models import Country, GuidingPrinciple, Organisation, Source, Theme
-    from practices.synthetic import ACTORS, GENERAL_SENTENCES, PARTNERS, TOPICS
+    from synthetic.vocabulary import ACTORS, GENERAL_SENTENCES, PARTNERS, TOPICS
 
     rng = random.Random(seed)
     countries = [

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "practices",
+    "synthetic",
     "api",
     "gfmd",  # its system checks (gfmd.checks)
 ]

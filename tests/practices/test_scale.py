@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from practices.models import Country, Practice
-from practices.synthetic import synthetic_generate
+from synthetic.generate import synthetic_generate
 
 pytestmark = pytest.mark.django_db
 

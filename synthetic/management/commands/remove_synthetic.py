@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from practices.synthetic import SyntheticError, synthetic_remove
+from synthetic.remove import synthetic_remove
+from synthetic.report import SyntheticError
 
 
 class Command(BaseCommand):

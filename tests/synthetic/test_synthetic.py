@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from practices import search
 from practices.backup import catalogue_models
 from practices.models import RECORD_MODELS, Challenge, Practice, Source, Status
-from practices.synthetic import PREFIX
+from synthetic.report import PREFIX
 from tests.records import change
 
 pytestmark = pytest.mark.django_db

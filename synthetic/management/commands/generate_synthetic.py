@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from practices.synthetic import SyntheticDataExists, SyntheticError, synthetic_generate
+from synthetic.generate import synthetic_generate
+from synthetic.report import SyntheticDataExists, SyntheticError
 
 
 class Command(BaseCommand):
