@@ -3,7 +3,7 @@
 For each database it prepares a fresh one (migrate, load_catalogue, collectstatic into a
 temporary folder), then, in a separate process with production settings, for each size
 (200 and 20,000 rows by default) writes a CSV of realistic rows (the vocabulary of
-practices/synthetic.py, names as reports write them) and times, with the queries each
+synthetic/data/vocabulary.yaml, names as reports write them) and times, with the queries each
 makes:
 
 - `check`: `manage.py import_records FILE --dry-run` (every row checked, nothing written);
@@ -103,7 +103,7 @@ def measure_in_child(env: dict, sizes: list[int], folder: Path) -> dict:
 
 
 def make_rows(count: int, prefix: str, seed: int) -> list[dict]:
-    """`count` rows from synthetic.py's topics, naming countries, organisations,
+    """`count` rows from synthetic/data/vocabulary.yaml's topics, naming countries, organisations,
     objectives, principles and themes the ways reports do."""
     from practices.models import Country, GuidingPrinciple, Organisation, Source, Theme
     from synthetic.vocabulary import ACTORS, GENERAL_SENTENCES, PARTNERS, TOPICS

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from practices import editing
+from practices import editing, summary
 from practices.admin_import import RecordImportExportMixin
 from practices.models import (
     Challenge,
@@ -33,8 +33,17 @@ admin.site.site_title = _("GFMD Practice Catalogue")
 admin.site.index_title = _("Catalogue")
 
 
+class RecountsOnSave:
+    """A country or region that changes place in the M49 tree moves its records' counts."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            summary.rebuild()
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(RecountsOnSave, admin.ModelAdmin):
     list_display = ["name", "code", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
@@ -43,7 +52,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(RecountsOnSave, admin.ModelAdmin):
     list_display = ["name", "alpha2", "alpha3", "numeric", "subregion", "intermediate_region"]
     list_filter = ["subregion__parent", "subregion"]
     search_fields = ["name", "official_name", "alpha2", "alpha3", "numeric", "alternative_names"]

@@ -64,6 +64,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.models import Prefetch
 from simple_history.models import HistoricalChanges
 
+from practices import summary
 from practices.cache import catalogue_changed
 
 FORMAT = "gfmd-catalogue-backup"
@@ -71,8 +72,9 @@ FORMAT = "gfmd-catalogue-backup"
 FORMAT_VERSION = 2
 GZIP_MAGIC = b"\x1f\x8b"
 
-# Cache bookkeeping (practices.cache), not catalogue data: never backed up or restored.
-NOT_CATALOGUE = {"cataloguestate"}
+# Bookkeeping, not catalogue data: never backed up or restored. The cache's generation
+# (practices.cache) moves on; the counts (practices.summary) are counted afresh.
+NOT_CATALOGUE = {"cataloguestate", "recordcount"}
 
 # Tables without which no catalogue exists: a backup holding none of their rows is refused.
 REFERENCE_TABLES = ("practices.region", "practices.country", "practices.objective")
@@ -322,6 +324,7 @@ def catalogue_restore(*, path: Path, force: bool = False, with_accounts: bool = 
             connection.check_constraints(table_names=tables)
         except IntegrityError as error:
             raise RestoreError(f"The backup refers to rows it does not hold: {error}") from None
+        summary.rebuild()
         catalogue_changed()
     return Restored(rows=rows, accounts=accounts)
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
+from practices import summary
 from practices.models import Status, record_writes
 
 
@@ -197,9 +198,10 @@ def record_create(*, record, user, relations: dict | None = None):
     check(user, model, Operation.CREATE, record.status)
     record.version = 1
     _stamp(record, previous=None, user=user)
-    with transaction.atomic():
+    with transaction.atomic(), summary.Tracked(model, []) as counts:
         _save(record, user=user)
         _set_relations(record, relations)
+        counts.also([record.pk])
     return record
 
 
@@ -221,12 +223,13 @@ def record_update(
         if status != current.status:
             check(user, model, Operation.MOVE, status)
         _claim(current, version)
-        previous = current.status
-        for name, value in values.items():
-            setattr(current, name, value)
-        _stamp(current, previous=previous, user=user)
-        _save(current, user=user, reason=reason)
-        _set_relations(current, relations)
+        with summary.Tracked(model, [current.pk]):
+            previous = current.status
+            for name, value in values.items():
+                setattr(current, name, value)
+            _stamp(current, previous=previous, user=user)
+            _save(current, user=user, reason=reason)
+            _set_relations(current, relations)
     return current
 
 
@@ -267,7 +270,7 @@ def record_delete(*, record, user, version: int | None) -> None:
         check(user, model, Operation.DELETE, current.status)
         _claim(current, version)
         current._history_user = history_user(user)
-        with record_writes():
+        with summary.Tracked(model, [current.pk]), record_writes():
             current.delete()
 
 

@@ -31,7 +31,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from practices import editing
+from practices import editing, summary
 from practices.cache import catalogue_changed
 from practices.editing import Operation
 from practices.models import Status, record_writes
@@ -136,7 +136,8 @@ def records_write(*, plan: Plan) -> Plan:
     if not plan.valid:
         return plan
     try:
-        with transaction.atomic(), record_writes():
+        published = [p.stored.pk for p in _updates(plan) if p.stored.status == Status.PUBLISHED]
+        with transaction.atomic(), record_writes(), summary.Tracked(plan.model, published):
             now = timezone.now()
             _create(plan)
             _update(plan, now)

@@ -289,6 +289,34 @@ class CatalogueState(models.Model):
         return f"generation {self.generation}"
 
 
+class RecordCount(models.Model):
+    """How many published records of a kind link to a row of a reference table, or to a
+    country and an objective together (coverage): kept by practices.summary as records
+    change, so that no reader counts the whole catalogue."""
+
+    kind = models.CharField(_("kind of record"), max_length=20)
+    relation = models.CharField(
+        _("relation"),
+        max_length=20,
+        help_text=_("countries, objectives, themes, ..., source, region, coverage, or all."),
+    )
+    target = models.BigIntegerField(_("row"), default=0)
+    other = models.BigIntegerField(_("objective"), default=0, help_text=_("Coverage only."))
+    count = models.IntegerField(_("published records"), default=0)
+
+    class Meta:
+        verbose_name = _("record count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "relation", "target", "other"], name="record_count_unique_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["relation", "target"], name="record_count_relation")]
+
+    def __str__(self):
+        return f"{self.kind} {self.relation} {self.target}/{self.other}: {self.count}"
+
+
 class Status(models.TextChoices):
     """Where a record stands in the editorial workflow; only published is public."""
 

@@ -1,7 +1,6 @@
 """Reads of the catalogue for the pages and the API."""
 
 from django.db.models import (
-    CharField,
     Count,
     F,
     Func,
@@ -9,13 +8,21 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Value,
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from practices import summary
 from practices.cache import cached, query_key
-from practices.models import RECORD_MODELS, Country, Objective, Region, Source
+from practices.models import (
+    RECORD_MODELS,
+    Country,
+    Objective,
+    Organisation,
+    Region,
+    Source,
+    Theme,
+)
 
 COUNT_NAMES = {
     "practice": "practices_count",
@@ -27,18 +34,9 @@ COUNT_NAMES = {
 
 def catalogue_counts() -> dict[str, int]:
     """Published records of each kind, and the countries and sources they draw on."""
-    counts = {}
-    country_ids: set[int] = set()
-    for model in RECORD_MODELS:
-        published = model.objects.published()
-        counts[COUNT_NAMES[model._meta.model_name].removesuffix("_count")] = published.count()
-        country_ids.update(
-            published.filter(countries__isnull=False)
-            .order_by()
-            .values_list("countries", flat=True)
-            .distinct()
-        )
-    counts["countries"] = len(country_ids)
+    totals = summary.totals()
+    counts = {COUNT_NAMES[kind].removesuffix("_count"): n for kind, n in totals.items()}
+    counts["countries"] = len(summary.summed("countries"))
     counts["sources"] = Source.objects.count()
     counts["GCM objectives"] = Objective.objects.count()
     return counts
@@ -51,32 +49,9 @@ def source_list():
 
 def record_counts(relation: str, ids) -> dict[str, dict[int, int]]:
     """For each kind (practices_count, ...), how many published records link to each row
-    of a reference table by `relation`: a GROUP BY per kind over the links, the four in
-    one query (UNION ALL).
-
-    A correlated subquery per row (what an annotation would be) walks the links once per
-    row: on 100,000 practices that was 2.3 s for the 23 objectives.
-    """
-    grouped = []
-    for model in RECORD_MODELS:
-        field = model._meta.get_field(relation)
-        if field.many_to_many:
-            rows = field.remote_field.through.objects.filter(
-                **{
-                    f"{field.m2m_field_name()}__status": "published",
-                    f"{field.m2m_reverse_field_name()}_id__in": ids,
-                }
-            )
-            key = f"{field.m2m_reverse_field_name()}_id"
-        else:
-            rows = model.objects.published().filter(**{f"{field.attname}__in": ids})
-            key = field.attname
-        kind = Value(COUNT_NAMES[model._meta.model_name], output_field=CharField())
-        grouped.append(rows.order_by().values_list(key).annotate(n=Count("*"), kind=kind))
-    counts: dict[str, dict[int, int]] = {name: {} for name in COUNT_NAMES.values()}
-    for pk, n, name in grouped[0].union(*grouped[1:], all=True):
-        counts[name][pk] = n
-    return counts
+    of a reference table by `relation` (practices.summary keeps them)."""
+    per_kind = summary.counts(relation, targets=ids)
+    return {COUNT_NAMES[kind]: rows for kind, rows in per_kind.items()}
 
 
 def with_record_counts(rows, relation: str) -> list:
@@ -118,33 +93,16 @@ def region_countries(region):
 
 def country_coverage(country) -> list[dict]:
     """Each of the 23 objectives with the number of the country's published records on it."""
-    counts: dict[int, int] = {}
-    for model in RECORD_MODELS:
-        rows = (
-            model.objects.published()
-            .filter(countries=country, objectives__isnull=False)
-            .values_list("objectives__number")
-            .annotate(n=Count("pk"))
-        )
-        for number, n in rows:
-            counts[number] = counts.get(number, 0) + n
+    cells = summary.coverage(country=country.pk)
     return [
-        {"number": number, "title": title, "count": counts.get(number, 0)}
-        for number, title in Objective.objects.values_list("number", "title")
+        {"number": number, "title": title, "count": cells.get((country.pk, pk), 0)}
+        for pk, number, title in Objective.objects.values_list("pk", "number", "title")
     ]
 
 
 def objective_countries(objective):
     """Countries with at least one published record on the objective."""
-    ids: set[int] = set()
-    for model in RECORD_MODELS:
-        ids.update(
-            model.objects.published()
-            .filter(objectives=objective, countries__isnull=False)
-            .order_by()
-            .values_list("countries", flat=True)
-            .distinct()
-        )
+    ids = {country for country, _ in summary.coverage(objective=objective.pk)}
     return Country.objects.filter(pk__in=ids).order_by("name")
 
 
@@ -162,13 +120,65 @@ FACET_FIELDS = {
 
 MATERIALISE_LIMIT = 20_000
 
+# Facet name: (practices.summary relation, the model it counts, its key, its label).
+SUMMARY_FACETS = {
+    "country": ("countries", Country, "alpha2", "name"),
+    "region": ("subregion", Region, "slug", "name"),
+    "objective": ("objectives", Objective, "number", "title"),
+    "theme": ("themes", Theme, "slug", "name"),
+    "organisation": ("organisations", Organisation, "slug", "name"),
+    "source": ("source", Source, "slug", "title"),
+    "year": ("source", Source, "year", "year"),
+}
+
 
 def cached_facets(queryset, names, at: int | None = None) -> dict[str, list[dict]]:
     """record_facets(), computed once per set of matching records, facets asked and
-    catalogue generation: another page, ordering or format of the same filters reuses it."""
+    catalogue generation: another page, ordering or format of the same filters reuses it.
+    The facets of a whole published list are practices.summary's counts: no read counts
+    the whole catalogue."""
     names = list(names)
-    key = f"{','.join(names)}|{query_key(queryset.order_by().values('pk'))}"
+    model = queryset.model
+    matching = query_key(queryset.order_by().values("pk"))
+    if matching == query_key(model.objects.published().order_by().values("pk")):
+        return cached(
+            "facets",
+            f"{','.join(names)}|{model._meta.label}|all",
+            lambda: summary_facets(model, names),
+            at=at,
+        )
+    key = f"{','.join(names)}|{matching}"
     return cached("facets", key, lambda: record_facets(queryset, names), at=at)
+
+
+def summary_facets(model, names) -> dict[str, list[dict]]:
+    """The facets of all of a kind's published records, from practices.summary."""
+    kind = model._meta.model_name
+    facets = {}
+    for name in names:
+        relation, related, key, label = SUMMARY_FACETS[name]
+        per_row = summary.counts(relation, kinds=[kind])[kind]
+        rows = related.objects.filter(pk__in=list(per_row)).values_list("pk", key, label)
+        if name == "year":
+            years: dict = {}
+            for pk, year, _ in rows:
+                if year is not None:
+                    years[year] = years.get(year, 0) + per_row[pk]
+            items = [{"value": y, "label": y, "count": n} for y, n in years.items()]
+        else:
+            items = [{"value": v, "label": t, "count": per_row[pk]} for pk, v, t in rows]
+        facets[name] = ordered_facet(name, items)
+    return facets
+
+
+def ordered_facet(name: str, items: list[dict]) -> list[dict]:
+    """A facet's values in the one order both producers use: most records first (then by
+    value); sources by title; years newest first."""
+    if name == "year":
+        return sorted(items, key=lambda item: -item["value"])
+    if name == "source":
+        return sorted(items, key=lambda item: (item["label"], item["value"]))
+    return sorted(items, key=lambda item: (-item["count"], str(item["value"])))
 
 
 def record_facets(queryset, names) -> dict[str, list[dict]]:
@@ -191,9 +201,10 @@ def record_facets(queryset, names) -> dict[str, list[dict]]:
                 model.objects.filter(pk__in=ids, **{f"{key}__isnull": False})
                 .values(key, label)
                 .annotate(count=Count("pk"))
-                .order_by(f"-{key}" if name == "year" else label)
+                .order_by()
             )
-            facets[name] = [{"value": r[key], "label": r[label], "count": r["count"]} for r in rows]
+            items = [{"value": r[key], "label": r[label], "count": r["count"]} for r in rows]
+            facets[name] = ordered_facet(name, items)
             continue
         field, key, label = FACET_FIELDS[name]
         relation = model._meta.get_field(field)
@@ -206,13 +217,14 @@ def record_facets(queryset, names) -> dict[str, list[dict]]:
             # through tables are unique per pair), so COUNT(*) counts records; a region
             # groups several countries and needs DISTINCT.
             .annotate(count=Count(record, distinct=name == "region"))
-            .order_by("-count", f"{target}__{key}")
+            .order_by()
         )
-        facets[name] = [
+        items = [
             {"value": r[f"{target}__{key}"], "label": r[f"{target}__{label}"], "count": r["count"]}
             for r in rows
             if r[f"{target}__{key}"] is not None
         ]
+        facets[name] = ordered_facet(name, items)
     return facets
 
 
@@ -227,28 +239,15 @@ def recent_records(limit: int = 8) -> list:
     return sorted(records, key=lambda r: (r.published_at, r.pk), reverse=True)[:limit]
 
 
-def records_per_region(path: str) -> dict[int, int]:
-    """Distinct published records naming a country of each region; `path` leads from the
-    country to the region ("subregion__parent", "subregion" or "intermediate_region")."""
-    counts: dict[int, int] = {}
-    for model in RECORD_MODELS:
-        relation = model._meta.get_field("countries")
-        through = relation.remote_field.through
-        record, country = relation.m2m_field_name(), relation.m2m_reverse_field_name()
-        rows = (
-            through.objects.filter(**{f"{record}__status": "published"})
-            .exclude(**{f"{country}__{path}": None})
-            .values_list(f"{country}__{path}")
-            .annotate(n=Count(record, distinct=True))
-        )
-        for region_id, n in rows:
-            counts[region_id] = counts.get(region_id, 0) + n
-    return counts
+def records_per_region(level: str) -> dict[int, int]:
+    """Published records naming a country of each region, each record once per region;
+    `level` is "region", "subregion" or "intermediate" (practices.summary)."""
+    return summary.summed(level)
 
 
 def region_totals() -> list[dict]:
     """The M49 regions with how many published records name one of their countries."""
-    counts = records_per_region("subregion__parent")
+    counts = records_per_region("region")
     return [
         {"region": region, "records_count": counts.get(region.pk, 0)}
         for region in Region.objects.filter(level=Region.Level.REGION).order_by("name")
@@ -274,9 +273,9 @@ def countries_by_region() -> list[dict]:
             group, {"group": group, "subregion": country.subregion, "countries": []}
         )
         entry["countries"].append(country)
-    per_region = records_per_region("subregion__parent")
+    per_region = records_per_region("region")
     per_subregion = records_per_region("subregion")
-    per_intermediate = records_per_region("intermediate_region")
+    per_intermediate = records_per_region("intermediate")
     result = []
     for region in sorted(regions.values(), key=lambda r: r["region"].name):
         groups = sorted(
@@ -298,17 +297,19 @@ def countries_by_region() -> list[dict]:
 PROFILE_LIMIT = 10
 
 
-def records_by_kind(query: str, limit: int = PROFILE_LIMIT, **lookups) -> list[dict]:
-    """For each kind: how many published records match `lookups`, the latest `limit` of
-    them, and the list page filtered by `query` that shows them all."""
+def records_by_kind(query: str, relation: str, row, limit: int = PROFILE_LIMIT) -> list[dict]:
+    """For each kind: how many published records link to `row` by `relation` (countries,
+    objectives, source), the latest `limit` of them, and the list page filtered by `query`
+    that shows them all."""
+    counted = summary.counts(relation, targets=[row.pk])
     kinds = []
     for model in RECORD_MODELS:
-        published = model.objects.published().filter(**lookups)
+        published = model.objects.published().filter(**{relation: row})
         kinds.append(
             {
                 "model": model,
                 "name": model._meta.verbose_name_plural,
-                "count": published.count(),
+                "count": counted[model._meta.model_name].get(row.pk, 0),
                 "records": list(published.with_summary().order_by("-published_at", "-pk")[:limit]),
                 "url": f"{reverse(f'practices:{model._meta.model_name}-list')}?{query}",
             }
@@ -318,8 +319,6 @@ def records_by_kind(query: str, limit: int = PROFILE_LIMIT, **lookups) -> list[d
 
 def country_organisations(country):
     """The organisations a country's published records name."""
-    from practices.models import Organisation
-
     ids: set[int] = set()
     for model in RECORD_MODELS:
         ids.update(
@@ -342,16 +341,7 @@ def objective_list():
 
 def objective_country_counts(objective) -> list[dict]:
     """Countries with published records on an objective, with how many, most first."""
-    counts: dict[int, int] = {}
-    for model in RECORD_MODELS:
-        rows = (
-            model.objects.published()
-            .filter(objectives=objective, countries__isnull=False)
-            .values_list("countries")
-            .annotate(n=Count("pk"))
-        )
-        for country_id, n in rows:
-            counts[country_id] = counts.get(country_id, 0) + n
+    counts = {country: n for (country, _), n in summary.coverage(objective=objective.pk).items()}
     countries = Country.objects.in_bulk(list(counts))
     return sorted(
         ({"country": countries[pk], "count": n} for pk, n in counts.items()),
@@ -362,18 +352,15 @@ def objective_country_counts(objective) -> list[dict]:
 def coverage_matrix(models=RECORD_MODELS, all_countries: bool = False) -> dict:
     """Countries by objectives: how many published records each cell holds.
 
-    One query per kind of record, whatever the number of countries.
+    Read from practices.summary, whatever the number of records.
     """
-    cells: dict[tuple[int, int], int] = {}
-    for model in models:
-        rows = (
-            model.objects.published()
-            .filter(countries__isnull=False, objectives__isnull=False)
-            .values_list("countries", "objectives__number")
-            .annotate(n=Count("pk"))
-        )
-        for country_id, number, n in rows:
-            cells[(country_id, number)] = cells.get((country_id, number), 0) + n
+    numbers_by_pk = dict(Objective.objects.values_list("pk", "number"))
+    kinds = [model._meta.model_name for model in models]
+    cells = {
+        (country, numbers_by_pk[objective]): n
+        for (country, objective), n in summary.coverage(kinds=kinds).items()
+        if objective in numbers_by_pk
+    }
     with_records = {country_id for country_id, _ in cells}
     countries = Country.objects.order_by("name")
     if not all_countries:

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from practices import editing
+from practices import editing, summary
 from practices.models import (
     Challenge,
     Country,
@@ -78,6 +78,9 @@ class LoadReport:
     @property
     def changed(self) -> bool:
         return any(c["created"] or c["updated"] for c in self.counts.values())
+
+    def updated(self, model) -> int:
+        return self.counts.get(str(model._meta.verbose_name_plural), Counter())["updated"]
 
     def total(self, model) -> int:
         return sum(self.counts.get(str(model._meta.verbose_name_plural), Counter()).values())
@@ -399,6 +402,8 @@ def catalogue_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
     report = LoadReport()
     with transaction.atomic():
         _load_regions_and_countries(data_dir, report)
+        if any(report.updated(model) for model in (Region, Country)):
+            summary.rebuild()  # a country that moved region moves its records' counts
         _load_gcm(data_dir, report)
         _load_vocabularies(data_dir, report)
         lookups = _Lookups()

@@ -239,7 +239,7 @@ def country_detail(request, slug):
 
     def profile():
         return {
-            "kinds": records_by_kind(f"country={country.alpha2}", countries=country),
+            "kinds": records_by_kind(f"country={country.alpha2}", "countries", country),
             "organisations": list(country_organisations(country)),
             "coverage": country_coverage(country),
         }
@@ -260,7 +260,7 @@ def objective_detail(request, number):
         "practices/objective_detail.html",
         {
             "objective": objective,
-            "kinds": records_by_kind(f"objective={objective.number}", objectives=objective),
+            "kinds": records_by_kind(f"objective={objective.number}", "objectives", objective),
             "countries": objective_country_counts(objective),
         },
     )
@@ -303,7 +303,7 @@ def source_detail(request, slug):
     return render(
         request,
         "practices/source_detail.html",
-        {"source": source, "kinds": records_by_kind(f"source={source.slug}", source=source)},
+        {"source": source, "kinds": records_by_kind(f"source={source.slug}", "source", source)},
     )
 
 

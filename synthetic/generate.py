@@ -15,6 +15,7 @@ import time
 
 from django.db import transaction
 
+from practices import summary
 from practices.cache import catalogue_changed
 from practices.models import Challenge, Opportunity, Practice, Recommendation, Source
 from synthetic.records import RecordGenerator
@@ -55,6 +56,7 @@ def synthetic_generate(
         report.add(Source, "records", len(generator.sources))
         for model, count in wanted.items():
             _write(model, generator, count, report)
+        summary.rebuild()  # bulk writes pass no service: count afresh
         catalogue_changed()  # bulk_create sends no signal: bump the cache generation here
     report.seconds = time.monotonic() - started
     return report

@@ -12,6 +12,7 @@ import time
 from django.db import connection, transaction
 from django.db.models import ProtectedError
 
+from practices import summary
 from practices.cache import catalogue_changed
 from practices.models import RECORD_MODELS, Source
 from synthetic.report import PREFIX, SyntheticError, SyntheticReport
@@ -41,6 +42,7 @@ def synthetic_remove() -> SyntheticReport:
             ) from None
         report.add(Source, "records", deleted)
         if report.total:
+            summary.rebuild()  # bulk writes pass no service: count afresh
             catalogue_changed()  # raw deletes send no signal
     report.seconds = time.monotonic() - started
     return report

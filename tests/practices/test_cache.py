@@ -59,3 +59,52 @@ def test_every_write_moves_the_generation():
     after_save = generation()
     change(practice, relations={"themes": []})
     assert generation() > after_save
+
+
+# Each cache's key holds every part the cached value depends on: without one part, one of
+# these tests is served another request's value.
+
+
+def facet_block(html: str) -> str:
+    start = html.index('id="filters-heading"')
+    return html[start : html.index("</aside>", start)]
+
+
+def test_the_facet_block_of_one_filter_is_not_served_for_another():
+    """The fragment key holds the filters (facet_key)."""
+    client = Client()
+    philippines = facet_block(client.get("/practices/?country=PH").content.decode())
+    thailand = facet_block(client.get("/practices/?country=TH").content.decode())
+    assert 'class="chosen"><span class="tick" aria-hidden="true">✓</span> Thailand' in thailand
+    assert "✓</span> Philippines" not in thailand and "✓</span> Philippines" in philippines
+
+
+def test_the_facet_block_of_one_kind_or_language_is_not_served_for_another():
+    """The fragment key holds the kind and the language."""
+    client = Client()
+    practices = facet_block(client.get("/practices/").content.decode())
+    challenges = facet_block(client.get("/challenges/").content.decode())
+    assert practices != challenges
+    french = facet_block(client.get("/practices/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "Pays" in french and "Pays" not in practices
+
+
+def test_an_api_read_is_cached_per_path_media_type_and_host():
+    """The API's cache key holds the full path, the media type and the host."""
+    client = Client()
+    philippines = client.get("/api/practices/?country=PH").json()
+    thailand = client.get("/api/practices/?country=TH").json()
+    assert philippines["results"] != thailand["results"]
+    as_csv = client.get("/api/practices/?country=PH", HTTP_ACCEPT="text/csv")
+    assert as_csv["Content-Type"].startswith("text/csv")
+    other_host = client.get("/api/practices/?country=PH", HTTP_HOST="localhost").json()
+    assert other_host["results"][0]["url"].startswith("http://localhost/")
+
+
+def test_a_country_page_is_not_served_for_another():
+    """The profile's key holds the country."""
+    client = Client()
+    assert "Thailand" in client.get("/countries/thailand/").content.decode()
+    philippines = client.get("/countries/philippines/").content.decode()
+    assert "<h1>Philippines" in philippines or "Philippines</h1>" in philippines
+    assert "MOU on alternatives to detention" not in philippines
