@@ -1,9 +1,12 @@
 """Compare two benchmark runs: bench/compare.py OLD.json NEW.json
 
 For each endpoint both runs measured: the queries per request, p95 at 1 client and
-requests per second at 16, side by side. Exits 1 when the queries per request of an
-endpoint differ: run at two data sizes (`bench/run --practices 10000` and the default
-100,000), that is the check that no request's query count grows with the data.
+requests per second at each run's busy concurrency (`load.key` in results.json: c16 on
+PostgreSQL, c4 on SQLite; c16 for runs made before the key was written), side by side.
+Exits 1 when the queries per request of an endpoint differ: run at two data sizes
+(`bench/run --practices 10000` and the default 100,000), that is the check that no
+request's query count grows with the data. Two databases, or local memory and Redis
+(`--redis`), compare the same way.
 """
 
 import json
@@ -11,9 +14,19 @@ import sys
 from pathlib import Path
 
 
+def busy(run: dict) -> str:
+    """The key of the run's busy row: c16, c4."""
+    return run.get("load", {}).get("key", "c16")
+
+
 def figure(run: dict, name: str, clients: str, key: str) -> str:
     value = run.get("endpoints", {}).get(name, {}).get(clients, {}).get(key)
     return "–" if value is None else str(value)
+
+
+def label(run: dict) -> str:
+    cache = run.get("cache", {}).get("label", "local memory")
+    return f"{run.get('database_label', 'PostgreSQL')}, N = {run.get('practices'):,}, {cache}"
 
 
 def main(argv: list[str]) -> int:
@@ -21,8 +34,9 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
         return 2
     old, new = (json.loads(Path(path).read_text()) for path in argv)
-    print(f"N: {old.get('practices'):,} → {new.get('practices'):,} practices")
-    print(f"{'endpoint':26} {'queries':>12} {'p95 @1 ms':>18} {'req/s @16':>18}")
+    print(f"{label(old)} → {label(new)}")
+    rate = f"req/s @{busy(old)[1:]}→@{busy(new)[1:]}"
+    print(f"{'endpoint':34} {'queries':>12} {'p95 @1 ms':>18} {rate:>22}")
     differ = []
     for name, counted in new.get("queries", {}).items():
         before = old.get("queries", {}).get(name)
@@ -32,8 +46,8 @@ def main(argv: list[str]) -> int:
         if before["queries"] != counted["queries"]:
             differ.append(name)
         p95 = f"{figure(old, name, 'c1', 'p95_ms')} → {figure(new, name, 'c1', 'p95_ms')}"
-        rps = f"{figure(old, name, 'c16', 'rps')} → {figure(new, name, 'c16', 'rps')}"
-        print(f"{name:26} {queries:>12} {p95:>18} {rps:>18}")
+        rps = f"{figure(old, name, busy(old), 'rps')} → {figure(new, name, busy(new), 'rps')}"
+        print(f"{name:34} {queries:>12} {p95:>18} {rps:>22}")
     if differ:
         print(f"Queries per request differ: {', '.join(differ)}")
         return 1
