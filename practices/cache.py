@@ -4,6 +4,26 @@ Every write to the catalogue bumps one generation number (a single database row,
 app servers agree on it); cached values are keyed by it, so an editor's save makes every
 older entry unreachable at once. The cache is Django's: local memory by default, Redis
 when REDIS_URL is set (shared by all app servers).
+
+The caches, each keyed by the generation and by everything else its value depends on
+(tests/practices/test_cache.py fails when a key loses a part):
+
+- "api": anonymous API reads, kept as rendered JSON bytes (api.views.cached_content);
+  key: host, full path with its query, accepted media type, language.
+- "count": a list's total, for its pages (CachedCountPaginator); key: the query's SQL and
+  parameters. Counting a filtered list is the one COUNT a page would otherwise repeat.
+- "facets": a list's facet counts (practices.selectors.cached_facets), shared by the API
+  and the pages; key: the facets asked and the matching records' query (or the kind, for
+  a whole list, whose facets come from practices.summary).
+- "pages": what the home, the countries, a country's profile, the objectives and the
+  coverage matrix show; key: the page's part, and the country, kind or option it is for.
+- the "facet_block" template fragment of a list page (templates/practices/
+  record_list.html): the filter panel's HTML; key: language, kind and filters.
+- in the process, not the cache: the reference rows' brief forms (api.listing), one
+  generation at a time.
+
+Counts are not cached here but kept on write (practices.summary), so that recomputing a
+page after a write costs no count of the whole catalogue.
 """
 
 import hashlib
