@@ -187,6 +187,8 @@ def run(args, profile, database, env, server, folder, cache_pid, results) -> Non
     results["versions"] = versions()
     results["code"] = code_fingerprint()
     results["facts"] = facts = database_facts(database)
+    if args.reuse_db:  # N is what the database holds, not what --practices says
+        results["practices"] = facts["practice"]["synthetic"]
     endpoints = endpoints_for(facts)
     if args.only:
         try:

@@ -217,6 +217,12 @@ def notes_section(results) -> list[str]:
             )
         else:
             lines.append("- SQLite runs inside the gunicorn worker: its CPU is the app's.")
+        cache = [r[2]["cache_cpu_pct"] for r in runs if "cache_cpu_pct" in r[2]]
+        if cache:
+            lines.append(
+                f"- The Redis server used {sum(cache) / len(cache):.1f}% of the CPUs on average "
+                "(not counted as others')."
+            )
     lines += [
         "- Queries per request are counted in-process (Django test Client with "
         "`CaptureQueriesContext`, production settings, the same database), on a second request "
