@@ -12,7 +12,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from practices import editing
+from practices import editing, shapes
+from practices.cache import generation
 from practices.models import (
     Challenge,
     Country,
@@ -90,7 +91,20 @@ def absolute(request, view_name, *args) -> str:
 # Brief forms: what a row shows of the rows it links to.
 
 
-class RegionBriefSerializer(serializers.ModelSerializer):
+class ShapedBrief:
+    """A brief serializer whose output is practices.shapes' brief, the one producer of that
+    shape; its fields stay for the OpenAPI schema."""
+
+    brief = None
+
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        base = request.build_absolute_uri("/")[:-1] if request else ""
+        return shapes.absolute(self.brief(instance), base)
+
+
+class RegionBriefSerializer(ShapedBrief, serializers.ModelSerializer):
+    brief = staticmethod(shapes.region_brief)
     url = LinkField("region-detail", lookup_field="code")
 
     class Meta:
@@ -98,7 +112,8 @@ class RegionBriefSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "slug", "level", "url"]
 
 
-class CountryBriefSerializer(serializers.ModelSerializer):
+class CountryBriefSerializer(ShapedBrief, serializers.ModelSerializer):
+    brief = staticmethod(shapes.country_brief)
     code = serializers.CharField(source="alpha2", read_only=True)
     url = LinkField("country-detail", lookup_field="alpha2")
 
@@ -107,7 +122,8 @@ class CountryBriefSerializer(serializers.ModelSerializer):
         fields = ["code", "alpha3", "name", "url"]
 
 
-class ObjectiveBriefSerializer(serializers.ModelSerializer):
+class ObjectiveBriefSerializer(ShapedBrief, serializers.ModelSerializer):
+    brief = staticmethod(shapes.objective_brief)
     url = LinkField("objective-detail", lookup_field="number")
 
     class Meta:
@@ -115,7 +131,8 @@ class ObjectiveBriefSerializer(serializers.ModelSerializer):
         fields = ["number", "title", "url"]
 
 
-class ActionBriefSerializer(serializers.ModelSerializer):
+class ActionBriefSerializer(ShapedBrief, serializers.ModelSerializer):
+    brief = staticmethod(shapes.action_brief)
     code = serializers.CharField(read_only=True)
     label = serializers.CharField(source="__str__", read_only=True)
     objective = serializers.IntegerField(source="objective.number", read_only=True)
@@ -125,7 +142,8 @@ class ActionBriefSerializer(serializers.ModelSerializer):
         fields = ["code", "label", "objective", "letter", "text"]
 
 
-class PrincipleBriefSerializer(serializers.ModelSerializer):
+class PrincipleBriefSerializer(ShapedBrief, serializers.ModelSerializer):
+    brief = staticmethod(shapes.principle_brief)
     url = LinkField("principle-detail")
 
     class Meta:
@@ -133,7 +151,8 @@ class PrincipleBriefSerializer(serializers.ModelSerializer):
         fields = ["number", "slug", "name", "url"]
 
 
-class ThemeBriefSerializer(serializers.ModelSerializer):
+class ThemeBriefSerializer(ShapedBrief, serializers.ModelSerializer):
+    brief = staticmethod(shapes.theme_brief)
     url = LinkField("theme-detail")
 
     class Meta:
@@ -141,7 +160,8 @@ class ThemeBriefSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "url"]
 
 
-class OrganisationBriefSerializer(serializers.ModelSerializer):
+class OrganisationBriefSerializer(ShapedBrief, serializers.ModelSerializer):
+    brief = staticmethod(shapes.organisation_brief)
     url = LinkField("organisation-detail")
 
     class Meta:
@@ -149,7 +169,8 @@ class OrganisationBriefSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "acronym", "kind", "url"]
 
 
-class SourceBriefSerializer(serializers.ModelSerializer):
+class SourceBriefSerializer(ShapedBrief, serializers.ModelSerializer):
+    brief = staticmethod(shapes.source_brief)
     url = LinkField("source-detail")
 
     class Meta:
@@ -337,9 +358,14 @@ class RecordWriteSerializer(serializers.ModelSerializer):
         return {name: validated_data.pop(name) for name in names if name in validated_data}
 
     def to_representation(self, instance):
-        """Answer a write with the record as a reader sees it."""
-        read_serializer = READ_SERIALIZERS[type(instance)]
-        return read_serializer(instance, context=self.context).data
+        """Answer a write with the record's public shape (practices.shapes)."""
+        request = self.context["request"]
+        return shapes.record_item(
+            instance,
+            base=request.build_absolute_uri("/")[:-1],
+            show_unpublished=self.context.get("show_unpublished", False),
+            at=generation(),
+        )
 
 
 def write_serializer_for(model):
@@ -349,14 +375,6 @@ def write_serializer_for(model):
         "Meta", (), {"model": model, "fields": [*RecordWriteSerializer.Meta.fields, *extra]}
     )
     return type(f"{model.__name__}WriteSerializer", (RecordWriteSerializer,), {"Meta": meta})
-
-
-READ_SERIALIZERS = {
-    Practice: PracticeSerializer,
-    Challenge: ChallengeSerializer,
-    Opportunity: OpportunitySerializer,
-    Recommendation: RecommendationSerializer,
-}
 
 
 @contextlib.contextmanager

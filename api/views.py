@@ -4,7 +4,7 @@ import hashlib
 import re
 
 from django.db.models import Q
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,12 +20,11 @@ from rest_framework import permissions, renderers, viewsets
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
-from api import listing
 from api import serializers as s
 from api.exports import record_csv_lines
 from api.pagination import CatalogPagination, RecordPagination
 from api.renderers import CachedJSONRenderer, CSVRenderer, Rendered, csv_line
-from practices import editing
+from practices import editing, shapes
 from practices.cache import cached, generation
 from practices.filtersets import (
     CountryFilterSet,
@@ -51,11 +50,14 @@ from practices.models import (
 from practices.models import Organisation as OrganisationModel
 from practices.selectors import (
     FACETS,
+    InvalidFilters,
     cached_facets,
     country_coverage,
     objective_countries,
+    record_rows,
     region_countries,
     region_list,
+    visible_records,
     with_record_counts,
 )
 
@@ -314,15 +316,20 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             return self.request.user.has_perm(f"practices.change_{model._meta.model_name}")
 
         def get_queryset(self):
-            if self.action == "list":  # api.listing reads what a page shows by itself
-                queryset = model.objects.all()
-                return queryset if self.show_unpublished() else queryset.published()
-            queryset = model.objects.with_related()
-            if model is Challenge:
-                queryset = queryset.prefetch_related("addressed_by")
-            if model is Practice:
-                queryset = queryset.prefetch_related("challenges_addressed")
-            return queryset if self.show_unpublished() else queryset.published()
+            """What the user may see (practices.selectors.visible_records); every read
+            takes its rows with values() and its shape from practices.shapes."""
+            return visible_records(model=model, user=self.request.user)
+
+        def filter_queryset(self, queryset):
+            """Lists: practices.selectors.record_rows, the pages' path too."""
+            if self.action != "list":
+                return queryset
+            try:
+                return record_rows(
+                    model=model, params=self.request.query_params, user=self.request.user
+                )
+            except InvalidFilters as invalid:
+                raise ValidationError(invalid.errors) from None
 
         def get_serializer_class(self):
             if self.action in ("create", "update", "partial_update"):
@@ -330,26 +337,22 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             return read_serializer
 
         def stream_csv(self, queryset):
-            """Records take the fast path: values() and their links a chunk at a time."""
-            header = list(self.get_serializer_class()(context=self.get_serializer_context()).fields)
-            lines = record_csv_lines(queryset, header, self.request, self.show_unpublished())
+            """Each record's public shape, flattened, a chunk at a time."""
+            lines = record_csv_lines(queryset, self.request, self.show_unpublished())
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
             return response
 
         def paged(self, queryset):
-            """Pages in JSON take api.listing's path: the same items as the serializer's."""
-            return queryset.values(*listing.columns(model))
+            return queryset.values(*shapes.columns(model))
 
         def page_items(self, page) -> list:
-            request = self.request
-            return listing.record_page(
+            return shapes.record_items(
                 model,
                 page,
-                read_serializer,
-                request,
-                self.show_unpublished(),
-                request.catalogue_generation,
+                base=self.request.build_absolute_uri("/")[:-1],
+                show_unpublished=self.show_unpublished(),
+                at=self.request.catalogue_generation,
             )
 
         def retrieve(self, request, *args, **kwargs):
@@ -362,8 +365,18 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             return response
 
         def tagged_detail(self) -> "Tagged":
-            record = self.get_object()
-            return Tagged.of(self.get_serializer(record).data, version=record.version)
+            rows = self.get_queryset().filter(slug=self.kwargs["slug"])
+            row = rows.values(*shapes.columns(model), "version").first()
+            if row is None:
+                raise Http404(_("No %(kind)s with this slug.") % {"kind": kind})
+            item = shapes.record_items(
+                model,
+                [row],
+                base=self.request.build_absolute_uri("/")[:-1],
+                show_unpublished=self.show_unpublished(),
+                at=generation(),
+            )[0]
+            return Tagged.of(item, version=row["version"])
 
         def get_serializer_context(self):
             context = super().get_serializer_context()

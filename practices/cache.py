@@ -19,7 +19,7 @@ The caches, each keyed by the generation and by everything else its value depend
   coverage matrix show; key: the page's part, and the country, kind or option it is for.
 - the "facet_block" template fragment of a list page (templates/practices/
   record_list.html): the filter panel's HTML; key: language, kind and filters.
-- in the process, not the cache: the reference rows' brief forms (api.listing), one
+- in the process, not the cache: the reference rows' brief forms (practices.shapes), one
   generation at a time.
 
 Counts are not cached here but kept on write (practices.summary), so that recomputing a

@@ -27,8 +27,8 @@ from practices.models import (
     Source,
     Theme,
 )
+from practices.querysets import region_countries_condition
 from practices.search import MAX_QUERY_LENGTH, search
-from practices.selectors import region_countries_condition
 
 ACTION_CODE = re.compile(r"^(\d{1,2})([a-z])$")
 

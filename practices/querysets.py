@@ -2,6 +2,7 @@
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Q
 
 
 class RecordQuerySet(models.QuerySet):
@@ -33,3 +34,12 @@ class RecordQuerySet(models.QuerySet):
             .select_related("source")
             .prefetch_related("countries", "objectives")
         )
+
+
+def region_countries_condition(region, prefix: str = "") -> Q:
+    """Countries in a region, in its sub-regions or in its intermediate regions."""
+    return (
+        Q(**{f"{prefix}subregion": region})
+        | Q(**{f"{prefix}subregion__parent": region})
+        | Q(**{f"{prefix}intermediate_region": region})
+    )

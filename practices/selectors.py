@@ -14,15 +14,18 @@ from django.urls import reverse
 
 from practices import summary
 from practices.cache import cached, query_key
+from practices.filtersets import RecommendationFilterSet, RecordFilterSet
 from practices.models import (
     RECORD_MODELS,
     Country,
     Objective,
     Organisation,
+    Recommendation,
     Region,
     Source,
     Theme,
 )
+from practices.querysets import region_countries_condition
 
 COUNT_NAMES = {
     "practice": "practices_count",
@@ -30,6 +33,37 @@ COUNT_NAMES = {
     "opportunity": "opportunities_count",
     "recommendation": "recommendations_count",
 }
+
+
+class InvalidFilters(Exception):
+    """A list's parameters that cannot be used; `errors` names each with what is wrong."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def visible_records(*, model, user=None):
+    """Published records for the public; every record for those who may change them."""
+    queryset = model.objects.all()
+    if user is not None and user.has_perm(f"practices.change_{model._meta.model_name}"):
+        return queryset
+    return queryset.published()
+
+
+def record_filterset(*, model, params, user=None):
+    """The filters, search and ordering of a list of one kind, over what `user` may see:
+    for the API's lists and CSV and for the pages alike."""
+    filterset_class = RecommendationFilterSet if model is Recommendation else RecordFilterSet
+    return filterset_class(params, queryset=visible_records(model=model, user=user))
+
+
+def record_rows(*, model, params, user=None):
+    """The records a list shows, in its order; InvalidFilters for parameters it cannot use."""
+    filterset = record_filterset(model=model, params=params, user=user)
+    if not filterset.is_valid():
+        raise InvalidFilters(filterset.errors)
+    return filterset.qs
 
 
 def catalogue_counts() -> dict[str, int]:
@@ -63,15 +97,6 @@ def with_record_counts(rows, relation: str) -> list:
         for name, per_row in counts.items():
             setattr(row, name, per_row.get(row.pk, 0))
     return rows
-
-
-def region_countries_condition(region, prefix: str = "") -> Q:
-    """Countries in a region, in its sub-regions or in its intermediate regions."""
-    return (
-        Q(**{f"{prefix}subregion": region})
-        | Q(**{f"{prefix}subregion__parent": region})
-        | Q(**{f"{prefix}intermediate_region": region})
-    )
 
 
 def region_list():

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from api import listing
+from practices import shapes
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +19,7 @@ def empty_cache():
     """Each test starts with an empty cache: throttling counts only its own requests, and
     no value cached by an earlier test (whose writes were rolled back) is served."""
     cache.clear()
-    listing.forget()
+    shapes.forget()
     yield
     cache.clear()
-    listing.forget()
+    shapes.forget()

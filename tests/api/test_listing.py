@@ -1,5 +1,5 @@
-"""A list page (api.listing, values() and the reference tables' briefs) shows each record
-exactly as its detail (the read serializers) does."""
+"""A record's public shape has one producer (practices.shapes): a list shows each record
+exactly as its detail does, with the keys the OpenAPI schema declares."""
 
 import pytest
 
@@ -87,3 +87,25 @@ def test_a_cursor_walk_lists_records_as_their_details(api):
     assert len(items) == 10
     assert_same_as_detail(api, items)
     assert response.json()["next"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_item_has_the_keys_the_schema_declares(api, kind):
+    """The read serializers are the schema only: their fields are the shape's keys, and
+    each brief's keys are its serializer's."""
+    from api import serializers as s
+
+    serializer = {
+        "practices": s.PracticeSerializer,
+        "challenges": s.ChallengeSerializer,
+        "opportunities": s.OpportunitySerializer,
+        "recommendations": s.RecommendationSerializer,
+    }[kind]
+    fields = serializer().fields
+    for item in listed(api, kind):
+        assert list(item) == list(fields)
+        for relation in ("countries", "organisations", "objectives", "actions", "themes"):
+            brief_fields = list(fields[relation].child.fields)
+            assert all(list(brief) == brief_fields for brief in item[relation]), relation
+        assert list(item["source"]) == list(fields["source"].fields)

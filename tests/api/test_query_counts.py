@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from api import listing
+from practices import shapes
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ LISTS = [
 def queries(api, path, **params) -> int:
     """Queries of one uncached request (the first of a generation: briefs included)."""
     cache.clear()
-    listing.forget()
+    shapes.forget()
     with CaptureQueriesContext(connection) as captured:
         response = api.get(path, params)
     assert response.status_code == 200, response.content

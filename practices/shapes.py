@@ -1,0 +1,337 @@
+"""A record's public shape: the one producer of what the API lists, shows, writes back
+and exports as CSV, and of what the pages list.
+
+A record is read as a values() row; its links to the six reference tables come for a
+whole page in one query (a UNION ALL over the through tables), the challenges a practice
+addresses (or the practices addressing a challenge) in one more. Each linked row appears
+in its brief form (a country's code, alpha-3, name and API url...), made here once per
+catalogue generation for every row of the reference tables and kept in the process: a
+generation is never reused, so an editor's change to a country or a theme is seen.
+
+Serialising through DRF's nested serializers took ~35 ms of Python for a page of 20
+practices; this takes a few. The API's serializers keep the schema (and the writes);
+tests/api/test_listing.py holds every item's keys to the schema's.
+"""
+
+import functools
+from urllib.parse import quote
+
+from django.db import connection
+from django.urls import NoReverseMatch, reverse
+from django.utils.dateparse import parse_datetime
+from rest_framework.fields import DateTimeField
+
+from practices.models import (
+    Challenge,
+    Country,
+    GuidingPrinciple,
+    Objective,
+    ObjectiveAction,
+    Organisation,
+    Practice,
+    Recommendation,
+    Region,
+    Source,
+    Status,
+    Theme,
+)
+
+RELATIONS = ["countries", "organisations", "objectives", "actions", "principles", "themes"]
+DATETIME = DateTimeField()
+
+
+# Brief forms of the reference rows, with their API url relative to the site's root.
+
+
+@functools.cache
+def url_template(view_name: str) -> tuple[str, str]:
+    """A view's path split around its key: ("/api/objectives/", "/")."""
+    for sentinel in ("zzsentinelzz", "99"):  # objectives take numbers only
+        try:
+            path = reverse(view_name, args=[sentinel])
+        except NoReverseMatch:
+            continue
+        prefix, _, suffix = path.rpartition(sentinel)
+        return prefix, suffix
+    raise NoReverseMatch(f"Cannot reverse {view_name} with a key")
+
+
+def api_url(view_name: str, key) -> str:
+    prefix, suffix = url_template(view_name)
+    return f"{prefix}{quote(str(key), safe='')}{suffix}"
+
+
+def region_brief(region: Region) -> dict:
+    return {
+        "code": region.code,
+        "name": region.name,
+        "slug": region.slug,
+        "level": region.level,
+        "url": api_url("api:region-detail", region.code),
+    }
+
+
+def country_brief(country: Country) -> dict:
+    return {
+        "code": country.alpha2,
+        "alpha3": country.alpha3,
+        "name": country.name,
+        "url": api_url("api:country-detail", country.alpha2),
+    }
+
+
+def objective_brief(objective: Objective) -> dict:
+    return {
+        "number": objective.number,
+        "title": objective.title,
+        "url": api_url("api:objective-detail", objective.number),
+    }
+
+
+def action_brief(action: ObjectiveAction) -> dict:
+    return {
+        "code": action.code,
+        "label": str(action),
+        "objective": action.objective.number,
+        "letter": action.letter,
+        "text": action.text,
+    }
+
+
+def principle_brief(principle: GuidingPrinciple) -> dict:
+    return {
+        "number": principle.number,
+        "slug": principle.slug,
+        "name": principle.name,
+        "url": api_url("api:principle-detail", principle.slug),
+    }
+
+
+def theme_brief(theme: Theme) -> dict:
+    return {"slug": theme.slug, "name": theme.name, "url": api_url("api:theme-detail", theme.slug)}
+
+
+def organisation_brief(organisation: Organisation) -> dict:
+    return {
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "acronym": organisation.acronym,
+        "kind": organisation.kind,
+        "url": api_url("api:organisation-detail", organisation.slug),
+    }
+
+
+def source_brief(source: Source) -> dict:
+    return {
+        "slug": source.slug,
+        "title": source.title,
+        "year": source.year,
+        "url": api_url("api:source-detail", source.slug),
+    }
+
+
+# Relation: the model it links to and the brief of its rows.
+BRIEFS = {
+    "countries": (Country, country_brief),
+    "organisations": (Organisation, organisation_brief),
+    "objectives": (Objective, objective_brief),
+    "actions": (ObjectiveAction, action_brief),
+    "principles": (GuidingPrinciple, principle_brief),
+    "themes": (Theme, theme_brief),
+    "source": (Source, source_brief),
+}
+
+_briefs: dict[int, dict] = {}
+
+
+def reference_briefs(at: int) -> dict[str, dict[int, tuple[int, dict]]]:
+    """Relation: {pk: (position in the model's order, brief)}, for generation `at`."""
+    memo = _briefs.get(at)
+    if memo is None:
+        memo = {}
+        for relation, (model, brief) in BRIEFS.items():
+            rows = model.objects.all()
+            if model is ObjectiveAction:
+                rows = rows.select_related("objective")
+            memo[relation] = {row.pk: (position, brief(row)) for position, row in enumerate(rows)}
+        _briefs.clear()  # only the current generation is ever asked for again
+        _briefs[at] = memo
+    return memo
+
+
+def forget() -> None:
+    """Drop the briefs kept in the process (tests, whose rolled-back writes reuse a
+    generation number; the app itself never reuses one)."""
+    _briefs.clear()
+
+
+def absolute(brief: dict, base: str) -> dict:
+    """A brief with its url made absolute by `base` ("https://host"), when it has one."""
+    return {**brief, "url": base + brief["url"]} if base and brief.get("url") else brief
+
+
+# Records.
+
+
+def columns(model) -> list[str]:
+    """What a record's row is read with: record_items() takes rows of these values()."""
+    names = ["id", "slug", "title", "text", "section", "status", "created_at", "updated_at"]
+    names.append("source_id")
+    if model is Recommendation:
+        names += ["kind", "area"]
+    return names
+
+
+def item_keys(model) -> list[str]:
+    """The keys of a record's public shape, in order."""
+    keys = [
+        "url",
+        "web_url",
+        "slug",
+        "title",
+        "text",
+        *RELATIONS,
+        "source",
+        "section",
+        "status",
+        "created",
+        "updated",
+    ]
+    keys += {Practice: ["challenges_addressed"], Challenge: ["addressed_by"]}.get(model, [])
+    keys += ["kind", "area"] if model is Recommendation else []
+    return keys
+
+
+@functools.cache
+def links_sql(model) -> tuple[str, ...]:
+    """The SELECT of each relation's through table: (record id, linked id, relation)."""
+    quote_name = connection.ops.quote_name
+    selects = []
+    for index, relation in enumerate(RELATIONS):
+        field = model._meta.get_field(relation)
+        through = field.remote_field.through._meta
+        record = through.get_field(field.m2m_field_name()).column
+        target = through.get_field(field.m2m_reverse_field_name()).column
+        selects.append(
+            f"SELECT {quote_name(record)}, {quote_name(target)}, {index} "
+            f"FROM {quote_name(through.db_table)} WHERE {quote_name(record)} IN ({{ids}})"
+        )
+    return tuple(selects)
+
+
+def links(model, ids: list[int]) -> dict[str, dict[int, list[int]]]:
+    """Relation: {record id: [linked row ids]}, for the six relations, in one query.
+
+    Plain SQL (a UNION ALL of six SELECTs by primary key, identifiers from the models'
+    meta, the ids as parameters): building the same through the ORM took longer than
+    running it.
+    """
+    found: dict[str, dict[int, list[int]]] = {relation: {} for relation in RELATIONS}
+    if not ids:
+        return found
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = " UNION ALL ".join(select.format(ids=placeholders) for select in links_sql(model))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids * len(RELATIONS))
+        for record_id, target_id, index in cursor.fetchall():
+            found[RELATIONS[index]].setdefault(record_id, []).append(target_id)
+    return found
+
+
+@functools.cache
+def counterparts_sql(model) -> str:
+    """Practice: the challenges it addresses; challenge: the practices addressing it."""
+    quote_name = connection.ops.quote_name
+    through = Challenge.addressed_by.through._meta
+    mine, other = (Practice, Challenge) if model is Practice else (Challenge, Practice)
+    mine_column = through.get_field(mine._meta.model_name).column
+    other_column = through.get_field(other._meta.model_name).column
+    table = quote_name(other._meta.db_table)
+    return (
+        f"SELECT t.{quote_name(mine_column)}, o.{quote_name('slug')}, o.{quote_name('title')} "
+        f"FROM {quote_name(through.db_table)} t JOIN {table} o ON o.{quote_name('id')} = "
+        f"t.{quote_name(other_column)} WHERE t.{quote_name(mine_column)} IN ({{ids}})"
+        f"{{published}} ORDER BY o.{quote_name('title')}, o.{quote_name('id')}"
+    )
+
+
+def counterparts(model, ids: list[int], show_unpublished: bool, base: str) -> dict:
+    """Practice: the challenges it addresses; challenge: the practices addressing it; each
+    as slug, title and url, in the other model's order (title, then pk)."""
+    if not ids:
+        return {}
+    view = "api:challenge-detail" if model is Practice else "api:practice-detail"
+    status = connection.ops.quote_name("status")
+    published = "" if show_unpublished else f" AND o.{status} = %s"
+    sql = counterparts_sql(model).format(ids=", ".join(["%s"] * len(ids)), published=published)
+    found: dict[int, list[dict]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *([] if show_unpublished else [Status.PUBLISHED])])
+        for record_id, slug, title in cursor.fetchall():
+            item = {"slug": slug, "title": title, "url": base + api_url(view, slug)}
+            found.setdefault(record_id, []).append(item)
+    return found
+
+
+def record_items(
+    model, rows, *, base: str, show_unpublished: bool, at: int, links_base: str | None = None
+) -> list[dict]:
+    """The public shape of each record of `rows` (values() of columns(model)), in order.
+
+    `base` ("https://host", or "" for paths) goes before every url, and `links_base`
+    (`base` unless given) before the linked rows' (the CSV, which writes their codes,
+    saves copying them); `at` is the catalogue's generation, for the briefs.
+    """
+    links_base = base if links_base is None else links_base
+    rows = list(rows)
+    ids = [row["id"] for row in rows]
+    briefs = reference_briefs(at)
+    linked = links(model, ids)
+    other_field = {Practice: "challenges_addressed", Challenge: "addressed_by"}.get(model)
+    others = counterparts(model, ids, show_unpublished, links_base) if other_field else {}
+    name = model._meta.model_name
+    api_path = url_template(f"api:{name}-detail")
+    web_path = reverse(f"practices:{name}-detail", args=["SLUG"])
+
+    def related(relation: str, pk: int) -> list[dict]:
+        table = briefs[relation]
+        ordered = sorted(linked[relation].get(pk, ()), key=lambda i: table[i][0])
+        return [absolute(table[i][1], links_base) for i in ordered]
+
+    items = []
+    for row in rows:
+        pk, slug = row["id"], row["slug"]
+        source = briefs["source"].get(row["source_id"])
+        item = {
+            "url": f"{base}{api_path[0]}{quote(slug, safe='')}{api_path[1]}",
+            "web_url": base + web_path.replace("SLUG", slug),
+            "slug": slug,
+            "title": row["title"],
+            "text": row["text"],
+            **{relation: related(relation, pk) for relation in RELATIONS},
+            "source": absolute(source[1], links_base) if source else None,
+            "section": row["section"],
+            "status": row["status"],
+            "created": timestamp(row["created_at"]),
+            "updated": timestamp(row["updated_at"]),
+        }
+        if other_field:
+            item[other_field] = others.get(pk, [])
+        if model is Recommendation:
+            item["kind"], item["area"] = row["kind"], row["area"]
+        items.append(item)
+    return items
+
+
+def timestamp(value) -> str:
+    """A datetime as the API writes it (DRF's ISO 8601, in the site's time zone)."""
+    if isinstance(value, str):  # SQLite's raw values, where a query gave them unparsed
+        value = parse_datetime(value)
+    return DATETIME.to_representation(value)
+
+
+def record_item(record, *, base: str, show_unpublished: bool, at: int) -> dict:
+    """The public shape of one record (a model instance, e.g. just written)."""
+    model = type(record)
+    row = model.objects.filter(pk=record.pk).values(*columns(model)).get()
+    return record_items(model, [row], base=base, show_unpublished=show_unpublished, at=at)[0]
