@@ -2,6 +2,7 @@
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
+from django.utils.dateparse import parse_datetime
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
@@ -30,14 +31,17 @@ class LatestRecordsFeed(Feed):
     def items(self):
         return recent_records(limit=50)
 
-    def item_title(self, item):
-        return f"{item._meta.verbose_name.capitalize()}: {item.title}"
+    def item_title(self, entry):
+        return f"{str(entry.kind).capitalize()}: {entry.item['title']}"
 
-    def item_description(self, item):
-        return item.text
+    def item_description(self, entry):
+        return entry.item["text"]
 
-    def item_pubdate(self, item):
-        return item.published_at
+    def item_link(self, entry):
+        return entry.item["web_url"]
 
-    def item_updateddate(self, item):
-        return item.updated_at
+    def item_pubdate(self, entry):
+        return entry.published
+
+    def item_updateddate(self, entry):
+        return parse_datetime(entry.item["updated"])

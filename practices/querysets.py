@@ -27,14 +27,6 @@ class RecordQuerySet(models.QuerySet):
             )
         )
 
-    def with_summary(self):
-        """What a list item shows: source, countries and objectives."""
-        return (
-            self.defer("search_vector")
-            .select_related("source")
-            .prefetch_related("countries", "objectives")
-        )
-
 
 def region_countries_condition(region, prefix: str = "") -> Q:
     """Countries in a region, in its sub-regions or in its intermediate regions."""

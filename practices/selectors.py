@@ -1,5 +1,7 @@
 """Reads of the catalogue for the pages and the API."""
 
+from dataclasses import dataclass
+
 from django.db.models import (
     Count,
     F,
@@ -12,8 +14,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from practices import summary
-from practices.cache import cached, query_key
+from practices import shapes, summary
+from practices.cache import cached, generation, query_key
 from practices.filtersets import RecommendationFilterSet, RecordFilterSet
 from practices.models import (
     RECORD_MODELS,
@@ -256,12 +258,70 @@ def record_facets(queryset, names) -> dict[str, list[dict]]:
 # Public pages.
 
 
-def recent_records(limit: int = 8) -> list:
+@dataclass
+class Listed:
+    """A record as the pages list it: its public shape (practices.shapes), its kind, and
+    its countries' names in each language (the template picks the page's)."""
+
+    kind: str
+    item: dict
+    countries: list[dict]
+    published: object = None  # when it was published, where a list needs it (the feed)
+
+
+def listed(model, rows, at: int | None = None, linked: dict | None = None) -> list[Listed]:
+    """The pages' list items of `rows` (values() of shapes.columns), in order."""
+    at = generation() if at is None else at
+    items = shapes.record_items(
+        model,
+        rows,
+        base="",
+        show_unpublished=False,
+        at=at,
+        linked=linked,
+        with_counterparts=False,
+    )
+    names = shapes.country_names(at)
+    return [
+        Listed(
+            kind=model._meta.verbose_name,
+            item=item,
+            countries=[names[country["code"]] for country in item["countries"]],
+        )
+        for item in items
+    ]
+
+
+def listed_by_kind(rows_by_model: list[tuple], at: int | None = None) -> list[Listed]:
+    """List items of records of several kinds, in the order given: [(model, row), ...];
+    their links in one query whatever the mix of kinds."""
+    if not rows_by_model:
+        return []
+    at = generation() if at is None else at
+    grouped = {
+        model: [row for each, row in rows_by_model if each is model] for model in RECORD_MODELS
+    }
+    linked = shapes.links_of_kinds(
+        {model: [row["id"] for row in rows] for model, rows in grouped.items()}
+    )
+    found: dict = {}
+    for model, rows in grouped.items():
+        for entry in listed(model, rows, at, linked[model]):
+            found[(model, entry.item["slug"])] = entry
+    return [found[(model, row["slug"])] for model, row in rows_by_model]
+
+
+def recent_records(limit: int = 8) -> list[Listed]:
     """The most recently published records of every kind, newest first."""
-    records = []
+    newest = []
     for model in RECORD_MODELS:
-        records += model.objects.published().with_summary().order_by("-published_at", "-pk")[:limit]
-    return sorted(records, key=lambda r: (r.published_at, r.pk), reverse=True)[:limit]
+        rows = model.objects.published().order_by("-published_at", "-pk")[:limit]
+        newest += [(model, row) for row in rows.values(*shapes.columns(model), "published_at")]
+    newest.sort(key=lambda pair: (pair[1]["published_at"], pair[1]["id"]), reverse=True)
+    entries = listed_by_kind(newest[:limit])
+    for entry, (_, row) in zip(entries, newest, strict=False):
+        entry.published = row["published_at"]
+    return entries
 
 
 def records_per_region(level: str) -> dict[int, int]:
@@ -335,7 +395,12 @@ def records_by_kind(query: str, relation: str, row, limit: int = PROFILE_LIMIT) 
                 "model": model,
                 "name": model._meta.verbose_name_plural,
                 "count": counted[model._meta.model_name].get(row.pk, 0),
-                "records": list(published.with_summary().order_by("-published_at", "-pk")[:limit]),
+                "records": listed(
+                    model,
+                    published.order_by("-published_at", "-pk").values(*shapes.columns(model))[
+                        :limit
+                    ],
+                ),
                 "url": f"{reverse(f'practices:{model._meta.model_name}-list')}?{query}",
             }
         )
@@ -419,11 +484,12 @@ def related_records(record, limit: int = 6) -> list:
         queryset = (
             model.objects.published()
             .filter(Q(objectives__in=objective_ids) | Q(countries__in=country_ids))
+            .values(*shapes.columns(model))
             .annotate(shared=Count("pk"))
             .order_by("-shared", "title")
-            .with_summary()
         )
         if isinstance(record, model):
             queryset = queryset.exclude(pk=record.pk)
-        related += queryset[:limit]
-    return sorted(related, key=lambda r: (-r.shared, r.title))[:limit]
+        related += [(model, row) for row in queryset[:limit]]
+    related.sort(key=lambda pair: (-pair[1]["shared"], pair[1]["title"]))
+    return listed_by_kind(related[:limit])

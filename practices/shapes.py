@@ -159,10 +159,28 @@ def reference_briefs(at: int) -> dict[str, dict[int, tuple[int, dict]]]:
     return memo
 
 
+_country_names: dict[int, dict] = {}
+
+
+def country_names(at: int) -> dict[str, dict[str, str]]:
+    """Alpha-2 code: the country's name by language (the pages' list items show them in
+    the page's), kept in the process for generation `at` like the briefs."""
+    if at not in _country_names:
+        _country_names.clear()
+        _country_names[at] = {
+            code: {"en": name, "fr": name_fr or name, "es": name_es or name}
+            for code, name, name_fr, name_es in Country.objects.values_list(
+                "alpha2", "name", "name_fr", "name_es"
+            )
+        }
+    return _country_names[at]
+
+
 def forget() -> None:
-    """Drop the briefs kept in the process (tests, whose rolled-back writes reuse a
+    """Drop what is kept in the process (tests, whose rolled-back writes reuse a
     generation number; the app itself never reuses one)."""
     _briefs.clear()
+    _country_names.clear()
 
 
 def absolute(brief: dict, base: str) -> dict:
@@ -204,37 +222,52 @@ def item_keys(model) -> list[str]:
 
 @functools.cache
 def links_sql(model) -> tuple[str, ...]:
-    """The SELECT of each relation's through table: (record id, linked id, relation)."""
+    """The SELECT of each relation's through table: (record id, linked id, tag), where the
+    caller fills in the tag and the ids."""
     quote_name = connection.ops.quote_name
     selects = []
-    for index, relation in enumerate(RELATIONS):
+    for relation in RELATIONS:
         field = model._meta.get_field(relation)
         through = field.remote_field.through._meta
         record = through.get_field(field.m2m_field_name()).column
         target = through.get_field(field.m2m_reverse_field_name()).column
         selects.append(
-            f"SELECT {quote_name(record)}, {quote_name(target)}, {index} "
+            f"SELECT {quote_name(record)}, {quote_name(target)}, {{tag}} "
             f"FROM {quote_name(through.db_table)} WHERE {quote_name(record)} IN ({{ids}})"
         )
     return tuple(selects)
 
 
 def links(model, ids: list[int]) -> dict[str, dict[int, list[int]]]:
-    """Relation: {record id: [linked row ids]}, for the six relations, in one query.
+    """Relation: {record id: [linked row ids]}, for the six relations, in one query."""
+    return links_of_kinds({model: ids})[model]
 
-    Plain SQL (a UNION ALL of six SELECTs by primary key, identifiers from the models'
-    meta, the ids as parameters): building the same through the ORM took longer than
-    running it.
+
+def links_of_kinds(ids_by_model: dict) -> dict:
+    """Model: relation: {record id: [linked row ids]}, for records of several kinds, in one
+    query whatever the kinds (a page listing the latest records of every kind).
+
+    Plain SQL (a UNION ALL of six SELECTs per kind by primary key, identifiers from the
+    models' meta, the ids as parameters): building the same through the ORM took longer
+    than running it.
     """
-    found: dict[str, dict[int, list[int]]] = {relation: {} for relation in RELATIONS}
-    if not ids:
+    found = {model: {relation: {} for relation in RELATIONS} for model in ids_by_model}
+    models = [model for model, ids in ids_by_model.items() if ids]
+    if not models:
         return found
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = " UNION ALL ".join(select.format(ids=placeholders) for select in links_sql(model))
+    selects, params = [], []
+    for number, model in enumerate(models):
+        ids = list(ids_by_model[model])
+        placeholders = ", ".join(["%s"] * len(ids))
+        for index, select in enumerate(links_sql(model)):
+            tag = number * len(RELATIONS) + index
+            selects.append(select.format(tag=tag, ids=placeholders))
+            params += ids
     with connection.cursor() as cursor:
-        cursor.execute(sql, ids * len(RELATIONS))
-        for record_id, target_id, index in cursor.fetchall():
-            found[RELATIONS[index]].setdefault(record_id, []).append(target_id)
+        cursor.execute(" UNION ALL ".join(selects), params)
+        for record_id, target_id, tag in cursor.fetchall():
+            model, relation = models[tag // len(RELATIONS)], RELATIONS[tag % len(RELATIONS)]
+            found[model][relation].setdefault(record_id, []).append(target_id)
     return found
 
 
@@ -274,20 +307,33 @@ def counterparts(model, ids: list[int], show_unpublished: bool, base: str) -> di
 
 
 def record_items(
-    model, rows, *, base: str, show_unpublished: bool, at: int, links_base: str | None = None
+    model,
+    rows,
+    *,
+    base: str,
+    show_unpublished: bool,
+    at: int,
+    links_base: str | None = None,
+    linked: dict | None = None,
+    with_counterparts: bool = True,
 ) -> list[dict]:
     """The public shape of each record of `rows` (values() of columns(model)), in order.
 
     `base` ("https://host", or "" for paths) goes before every url, and `links_base`
     (`base` unless given) before the linked rows' (the CSV, which writes their codes,
-    saves copying them); `at` is the catalogue's generation, for the briefs.
+    saves copying them); `at` is the catalogue's generation, for the briefs. `linked`
+    gives the rows' links when the caller read them (links_of_kinds); the pages' list
+    items, which do not show them, go without the challenges or practices on the other
+    side (`with_counterparts`).
     """
     links_base = base if links_base is None else links_base
     rows = list(rows)
     ids = [row["id"] for row in rows]
     briefs = reference_briefs(at)
-    linked = links(model, ids)
+    linked = links(model, ids) if linked is None else linked
     other_field = {Practice: "challenges_addressed", Challenge: "addressed_by"}.get(model)
+    if not with_counterparts:
+        other_field = None
     others = counterparts(model, ids, show_unpublished, links_base) if other_field else {}
     name = model._meta.model_name
     api_path = url_template(f"api:{name}-detail")

@@ -8,15 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from practices import shapes
 from practices.cache import CachedCountPaginator, cached, generation
-from practices.filtersets import RecommendationFilterSet, RecordFilterSet
 from practices.models import (
     RECORD_MODELS,
     Challenge,
     Country,
     Objective,
     Practice,
-    Recommendation,
     Source,
     Status,
     Theme,
@@ -29,9 +28,11 @@ from practices.selectors import (
     country_coverage,
     country_organisations,
     coverage_matrix,
+    listed,
     objective_country_counts,
     objective_list,
     recent_records,
+    record_filterset,
     records_by_kind,
     region_totals,
     related_records,
@@ -41,12 +42,6 @@ from practices.selectors import (
 
 PAGE_SIZE = 20
 KINDS = {model._meta.verbose_name_plural: model for model in RECORD_MODELS}
-
-
-def filterset_for(model, data, queryset=None):
-    filterset_class = RecommendationFilterSet if model is Recommendation else RecordFilterSet
-    queryset = model.objects.published() if queryset is None else queryset
-    return filterset_class(data, queryset=queryset.with_summary())
 
 
 def home(request):
@@ -72,7 +67,7 @@ def home(request):
 
 def record_list(request, model):
     """One kind of record with faceted filters, full-text search and pages, all in the URL."""
-    filterset = filterset_for(model, request.GET)
+    filterset = record_filterset(model=model, params=request.GET)
     if not filterset.is_valid():
         return render(
             request,
@@ -81,8 +76,10 @@ def record_list(request, model):
             status=400,
         )
     queryset = filterset.qs
-    page = CachedCountPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     at = generation()
+    rows = queryset.values(*shapes.columns(model))
+    page = CachedCountPaginator(rows, PAGE_SIZE, at=at).get_page(request.GET.get("page"))
+    page.object_list = listed(model, page.object_list, at)
     query = FacetQuery(request.GET)
 
     def facet_groups():
@@ -174,8 +171,9 @@ def facet_links(query: FacetQuery, facets: dict[str, list[dict]]) -> list[dict]:
 def search(request):
     """Every kind of record matching the same filters and search, kind by kind."""
     results, errors = [], None
+    at = generation()
     for model in RECORD_MODELS:
-        filterset = filterset_for(model, request.GET)
+        filterset = record_filterset(model=model, params=request.GET)
         if not filterset.is_valid():
             errors = filterset.errors
             break
@@ -184,7 +182,7 @@ def search(request):
             {
                 "kind": model._meta,
                 "count": queryset.count(),
-                "records": list(queryset[:5]),
+                "records": listed(model, queryset.values(*shapes.columns(model))[:5], at),
                 "url": f"{reverse(f'practices:{model._meta.model_name}-list')}?"
                 f"{request.GET.urlencode()}",
             }

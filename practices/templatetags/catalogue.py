@@ -10,8 +10,11 @@ register = template.Library()
 
 @register.filter
 def localized(country) -> str:
-    """A country's name in the page's language."""
-    return country.localized_name(get_language() or "en")
+    """A country's name in the page's language: a Country, or its names by language."""
+    language = (get_language() or "en")[:2]
+    if isinstance(country, dict):
+        return country.get(language) or country["en"]
+    return country.localized_name(language)
 
 
 @register.simple_tag(takes_context=True)

@@ -46,8 +46,8 @@ def test_list_floor_has_the_rows_of_the_api_first_page_in_three_queries(client):
 
 def test_detail_floor_answers_what_the_api_detail_answers(client):
     """Every field of the API's detail, related rows included, has the same value in the
-    detail floor's answer, for the practice with the most relations."""
-    practice = Practice.objects.filter(status="published").order_by("-actions", "pk").first()
+    detail floor's answer, for a practice that names GCM actions."""
+    practice = Practice.objects.filter(status="published", actions__isnull=False).first()
     path = f"/api/practices/{practice.slug}/"
     served = client.get(path).json()
     status, floor, queries = call(practice_detail_floor, path, slug=practice.slug)
@@ -77,5 +77,7 @@ def test_search_floor_ranks_the_matches_as_the_api_search_does(client):
 
 
 def test_search_floor_answers_nothing_for_a_query_without_words():
+    """SQLite's floor knows there is nothing to match; PostgreSQL's asks its parser."""
     status, body, queries = call(practice_search_floor, "/bench/floor/search/?q=%22%29")
-    assert (status, body, queries) == (200, {"results": []}, 0)
+    assert (status, body) == (200, {"results": []})
+    assert queries <= 1
