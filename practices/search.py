@@ -122,10 +122,13 @@ def search(queryset, text: str):
     # One query: the FTS5 table joined by rowid, bm25() computed in the same scan. A rank
     # as a correlated subquery per matching row (the form an annotation would take) cost
     # an index lookup per match: 150 ms for 1,135 matches of 20,000 practices.
+    # The unary + on the FTS side keeps SQLite from probing the FTS table once per record
+    # (by rowid and MATCH): without it, a COUNT took the records' status index first and
+    # ran 450 ms where the match first takes 3 ms.
     # bm25 is lower for better matches; negate it so that both engines sort by -rank.
     return queryset.extra(
         tables=[fts],
-        where=[f"{fts} MATCH %s", f"{fts}.rowid = {table}.id"],
+        where=[f"{fts} MATCH %s", f"{table}.id = +{fts}.rowid"],
         params=[match],
         select={"rank": f"-bm25({fts}, 10.0, 1.0)"},
     )
