@@ -58,3 +58,26 @@ def test_fts5_query_keeps_only_words():
     assert search.fts5_query('detention" OR (NEAR') == '"detention" "OR" "NEAR"'
     assert found('") AND *') == found("and")  # no syntax error: only the word remains
     assert found("(((") == set()
+
+
+def test_search_ranks_in_one_query_driven_by_the_match():
+    """The rank is computed in the query that pages the matches, not per row; on SQLite the
+    match drives the join, for the COUNT as for the page."""
+    from django.db import connection
+
+    from practices.search import search
+
+    matches = search(Practice.objects.published(), "detention").order_by("-rank")
+    sql, params = matches.query.sql_with_params()
+    assert sql.count("SELECT") == 1
+    if connection.vendor != "sqlite":
+        return
+    count_sql, count_params = matches.order_by().values("pk").query.sql_with_params()
+    for query, query_params in (
+        (sql, params),
+        (f"SELECT COUNT(*) FROM ({count_sql})", count_params),
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {query}", query_params)
+            steps = [row[-1] for row in cursor.fetchall()]
+        assert steps[0].startswith("SCAN practices_practice_fts"), steps
