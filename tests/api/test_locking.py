@@ -45,6 +45,8 @@ def test_the_etag_changes_with_each_version(editor, record):
 def test_a_write_without_if_match_is_a_428(editor, record, method):
     """Precondition Required, saying what to send; nothing written."""
     body = {"title": "Blind"} if method != "delete" else None
+    if method == "put":  # a whole, valid record: only the version is missing
+        body = {"slug": record.slug, "title": "Blind", "text": "x", "source": record.source.slug}
     response = getattr(editor, method)(URL, body, format="json")
     assert response.status_code == 428
     assert "If-Match" in response.json()["detail"]
@@ -105,3 +107,11 @@ def test_an_editor_cannot_change_or_withdraw_a_published_record(editor):
     assert editor.delete(url, HTTP_IF_MATCH=tag).status_code == 403
     stored = Practice.objects.get(pk=published.pk)
     assert (stored.title, stored.status) == (published.title, published.status)
+
+
+def test_a_write_the_rules_refuse_is_a_403_even_without_if_match(editor):
+    """The rule table answers first: an editor's PATCH of a published record is refused
+    as such, not asked for a version."""
+    published = Practice.objects.published().first()
+    response = editor.patch(f"/api/practices/{published.slug}/", {"title": "X"}, format="json")
+    assert response.status_code == 403
