@@ -283,7 +283,14 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_MB", "20")) * 10
 # gfmd.checks fails when REDIS_URL is set without the redis package, and `check --deploy`
 # warns when the server does not answer.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # Django's default of 300 entries is culled by a burst of distinct API URLs, which
+        # then takes the pages' costlier entries with it.
+        "OPTIONS": {"MAX_ENTRIES": 3000},
+    }
+}
 if os.environ.get("DJANGO_CACHE") == "off":  # for measuring the uncached app
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 elif REDIS_URL:

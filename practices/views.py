@@ -80,7 +80,7 @@ def record_list(request, model):
     rows = queryset.values(*shapes.columns(model))
     page = CachedCountPaginator(rows, PAGE_SIZE, at=at).get_page(request.GET.get("page"))
     page.object_list = listed(model, page.object_list, at)
-    query = FacetQuery(request.GET)
+    query = FacetQuery(request.GET, keep=filterset.base_filters)
 
     def facet_groups():
         """Called by the template only when its cached facet block is missing."""
@@ -114,8 +114,15 @@ class FacetQuery:
     page shows a few hundred such links; copying the QueryDict for each one was a third of
     the page's time.)"""
 
-    def __init__(self, query):
-        self.pairs = [(k, v) for k, values in query.lists() if k != "page" for v in values]
+    def __init__(self, query, keep=None):
+        """`keep`: the parameters the list knows; others (a tracker's utm_source...) are
+        left out of the links, and so of the facet block's cache key."""
+        self.pairs = [
+            (k, v)
+            for k, values in query.lists()
+            if k != "page" and (keep is None or k in keep)
+            for v in values
+        ]
         self.keys = list(dict.fromkeys(k for k, _ in self.pairs))
 
     def chosen(self, name: str) -> list[str]:

@@ -10,18 +10,14 @@ CI starts both. Select with `pytest -m servers`.
 import html
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from tests.servers import gunicorn, manage
+
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 # A Redis database of its own: the suite's conftest flushes the one of REDIS_URL (15 in CI)
 # around every test, which would empty this test's warm cache.
@@ -29,12 +25,6 @@ REDIS_URL = "redis://127.0.0.1:6379/14"
 DATABASE = f"gfmd_two_servers_{os.getpid()}"
 
 pytestmark = pytest.mark.servers
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def postgres_admin():
@@ -100,57 +90,16 @@ def site_env(tmp_path_factory):
         admin.close()
 
 
-def manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)}: {result.stderr}"
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def servers(site_env):
     """Two gunicorn servers of one worker each, on their own ports: (url_a, url_b)."""
     env = {k: v for k, v in site_env.items() if k not in ("TOKEN", "FOLDER")}
-    gunicorn = [str(BIN / "gunicorn"), "gfmd.wsgi", "--workers", "1", "--bind"]
-    started, urls = [], []
-    try:
-        for name in ("a", "b"):
-            port = free_port()
-            log = Path(site_env["FOLDER"]) / f"gunicorn-{name}.log"
-            with log.open("wb") as output:  # the child keeps its own copy of the file
-                process = subprocess.Popen(
-                    [*gunicorn, f"127.0.0.1:{port}"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-            started.append(process)
-            urls.append(f"http://127.0.0.1:{port}")
-            wait_for(urls[-1], process, log)
-        yield tuple(urls)
-    finally:
-        for process in started:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/robots.txt", timeout=2)
-            return
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"gunicorn did not start: {log.read_text()}") from None
-            time.sleep(0.2)
+    folder = Path(site_env["FOLDER"])
+    with (
+        gunicorn(env, log=folder / "gunicorn-a.log") as url_a,
+        gunicorn(env, log=folder / "gunicorn-b.log") as url_b,
+    ):
+        yield url_a, url_b
 
 
 def fetch(url: str, *, method: str = "GET", body=None, headers=None):

@@ -108,3 +108,12 @@ def test_a_country_page_is_not_served_for_another():
     philippines = client.get("/countries/philippines/").content.decode()
     assert "<h1>Philippines" in philippines or "Philippines</h1>" in philippines
     assert "MOU on alternatives to detention" not in philippines
+
+
+def test_a_parameter_the_list_does_not_know_makes_no_facet_block_of_its_own():
+    """utm_source and the like are left out of the facet links, so of the block's key:
+    they neither fill the cache nor leak into the links."""
+    client = Client()
+    plain = facet_block(client.get("/practices/?country=PH").content.decode())
+    tracked = facet_block(client.get("/practices/?country=PH&utm_source=x").content.decode())
+    assert tracked == plain and "utm_source" not in tracked
