@@ -260,13 +260,22 @@ def objective_list_view(request):
 
 def objective_detail(request, number):
     objective = get_object_or_404(Objective.objects.prefetch_related("actions"), number=number)
+    at = generation()
+    query = f"objective={objective.number}"
     return render(
         request,
         "practices/objective_detail.html",
         {
             "objective": objective,
-            "kinds": records_by_kind(f"objective={objective.number}", "objectives", objective),
-            "countries": objective_country_counts(objective),
+            "generation": at,
+            "kinds": cached(
+                "pages",
+                f"objective:{objective.pk}",
+                lambda: records_by_kind(query, "objectives", objective),
+                at=at,
+            ),
+            # Called by the template only when its cached country grid is missing.
+            "countries": lambda: objective_country_counts(objective),
         },
     )
 

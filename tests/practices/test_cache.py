@@ -117,3 +117,13 @@ def test_a_parameter_the_list_does_not_know_makes_no_facet_block_of_its_own():
     plain = facet_block(client.get("/practices/?country=PH").content.decode())
     tracked = facet_block(client.get("/practices/?country=PH&utm_source=x").content.decode())
     assert tracked == plain and "utm_source" not in tracked
+
+
+def test_an_objective_page_is_not_served_for_another_or_another_language():
+    """The objective page's cached parts are keyed by objective and language."""
+    client = Client()
+    seven = client.get("/objectives/7/").content.decode()
+    thirteen = client.get("/objectives/13/").content.decode()
+    assert "Thailand" in thirteen and "Thailand" not in seven.split('id="countries-heading"')[1]
+    french = client.get("/objectives/13/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Thaïlande" in french
