@@ -15,14 +15,17 @@ The caches, each keyed by the generation and by everything else its value depend
 - "facets": a list's facet counts (practices.selectors.cached_facets), shared by the API
   and the pages; key: the facets asked and the matching records' query (or the kind, for
   a whole list, whose facets come from practices.summary).
-- "pages": what the home, the countries, a country's profile, the objectives, an
-  objective's records and the coverage matrix show; key: the page's part, and the
-  country, objective, kind or option it is for.
+- "pages": what the home, the countries and the objectives show; key: the page's part.
 - the "facet_block" template fragment of a list page (templates/practices/
   record_list.html): the filter panel's HTML; key: language, kind and the filters the list
   knows (other parameters are left out of its links).
-- the "objective_countries" fragment of an objective's page: its country grid; key:
-  language and objective.
+- the "objective_countries" and "objective_records" fragments of an objective's page:
+  its country grid and its records; key: language and objective. The "country_profile"
+  fragment: a country's page below its heading; key: language and country. The
+  "coverage_table" fragment: the coverage matrix; key: language, kind and whether all
+  countries are shown. These keep HTML, not the data it is made from: reading back
+  thousands of objects on every request made enough garbage to set off Python's full
+  collection every few dozen requests (60 ms).
 - in the process, not the cache: the reference rows' brief forms (practices.shapes), one
   generation at a time.
 

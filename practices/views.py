@@ -249,8 +249,13 @@ def country_detail(request, slug):
             "coverage": country_coverage(country),
         }
 
-    data = cached("pages", f"country:{country.pk}", profile)
-    return render(request, "practices/country_detail.html", {"country": country, **data})
+    # The profile is rendered once per generation and language (its fragment is cached):
+    # `profile` runs only when the fragment is missing.
+    return render(
+        request,
+        "practices/country_detail.html",
+        {"country": country, "profile": profile, "generation": generation()},
+    )
 
 
 def objective_list_view(request):
@@ -268,13 +273,8 @@ def objective_detail(request, number):
         {
             "objective": objective,
             "generation": at,
-            "kinds": cached(
-                "pages",
-                f"objective:{objective.pk}",
-                lambda: records_by_kind(query, "objectives", objective),
-                at=at,
-            ),
-            # Called by the template only when its cached country grid is missing.
+            # Called by the template only when its cached fragments are missing.
+            "kinds": lambda: records_by_kind(query, "objectives", objective),
             "countries": lambda: objective_country_counts(objective),
         },
     )
@@ -292,11 +292,10 @@ def coverage(request):
         "practices/coverage.html",
         {
             "generation": generation(),
-            "matrix": cached(
-                "pages",
-                f"coverage:{kind}:{all_countries}",
-                lambda: coverage_matrix(models, all_countries=all_countries),
-            ),
+            # Called by the template only when its cached table is missing: a matrix of
+            # some 6,000 cells read back from the cache on every request made enough
+            # garbage to set off Python's full collection every thirty or so (60 ms).
+            "matrix": lambda: coverage_matrix(models, all_countries=all_countries),
             "kind": kind,
             "kinds": KINDS,
             "all_countries": all_countries,

@@ -127,3 +127,19 @@ def test_an_objective_page_is_not_served_for_another_or_another_language():
     assert "Thailand" in thirteen and "Thailand" not in seven.split('id="countries-heading"')[1]
     french = client.get("/objectives/13/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Thaïlande" in french
+
+
+@pytest.mark.parametrize("url", ["/coverage/", "/countries/thailand/"])
+def test_a_page_fragment_of_one_language_is_not_served_for_another(url):
+    """The coverage table's and the country profile's fragments are keyed by language."""
+    client = Client()
+    english = client.get(url).content.decode().split("</h1>")[1]
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode().split("</h1>")[1]
+    assert "Thaïlande" not in english and "Thaïlande" in french
+
+
+def test_the_coverage_table_of_one_kind_is_not_served_for_another():
+    client = Client()
+    every_kind = client.get("/coverage/").content.decode()
+    recommendations = client.get("/coverage/?kind=recommendations").content.decode()
+    assert every_kind != recommendations
