@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -152,8 +154,6 @@ FACET_FIELDS = {
 }
 
 
-MATERIALISE_LIMIT = 20_000
-
 # Facet name: (practices.summary relation, the model it counts, its key, its label).
 SUMMARY_FACETS = {
     "country": ("countries", Country, "alpha2", "name"),
@@ -188,10 +188,65 @@ def cached_facets(queryset, names, at: int | None = None) -> dict[str, list[dict
 def summary_facets(model, names) -> dict[str, list[dict]]:
     """The facets of all of a kind's published records, from practices.summary."""
     kind = model._meta.model_name
+    counted = {name: summary.counts(SUMMARY_FACETS[name][0], kinds=[kind])[kind] for name in names}
+    return labelled_facets(counted)
+
+
+def record_facets(queryset, names) -> dict[str, list[dict]]:
+    """Counts of the records in `queryset` by each facet, in one query: the matching
+    records once (a materialised CTE), then a GROUP BY per facet over their links.
+
+    A query per facet, each given the matching ids as parameters, took 0.4 s for the
+    4,000 practices of one country and objective among 100,000 (PostgreSQL).
+    """
+    model = queryset.model
+    quote = connection.ops.quote_name
+    try:
+        matching, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can match nothing, such as none()
+        return labelled_facets({name: {} for name in names})
+    table = quote(model._meta.db_table)
+    selects = []
+    for number, name in enumerate(names):
+        if SUMMARY_FACETS[name][0] == "source":
+            selects.append(
+                f"SELECT {number}, source_id, COUNT(*) FROM {table} "
+                f"WHERE id IN (SELECT pk FROM matching) GROUP BY source_id"
+            )
+            continue
+        field = model._meta.get_field(FACET_FIELDS[name][0])
+        through = field.remote_field.through._meta
+        record = quote(through.get_field(field.m2m_field_name()).column)
+        target = quote(through.get_field(field.m2m_reverse_field_name()).column)
+        links = f"{quote(through.db_table)} t"
+        if name == "region":  # a record naming two countries of one sub-region counts once
+            country = quote(Country._meta.db_table)
+            selects.append(
+                f"SELECT {number}, c.subregion_id, COUNT(DISTINCT t.{record}) FROM {links} "
+                f"JOIN {country} c ON c.id = t.{target} "
+                f"WHERE t.{record} IN (SELECT pk FROM matching) AND c.subregion_id IS NOT NULL "
+                "GROUP BY c.subregion_id"
+            )
+        else:  # the through tables are unique per pair: COUNT(*) counts records
+            selects.append(
+                f"SELECT {number}, t.{target}, COUNT(*) FROM {links} "
+                f"WHERE t.{record} IN (SELECT pk FROM matching) GROUP BY t.{target}"
+            )
+    counted: dict[str, dict[int, int]] = {name: {} for name in names}
+    sql = f"WITH matching AS MATERIALIZED ({matching}) {' UNION ALL '.join(selects)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for number, target, n in cursor.fetchall():
+            counted[names[number]][target] = n
+    return labelled_facets(counted)
+
+
+def labelled_facets(counted: dict[str, dict[int, int]]) -> dict[str, list[dict]]:
+    """Facet name: its values (key and label of each row counted, years summed from their
+    sources), in the facet's order."""
     facets = {}
-    for name in names:
-        relation, related, key, label = SUMMARY_FACETS[name]
-        per_row = summary.counts(relation, kinds=[kind])[kind]
+    for name, per_row in counted.items():
+        _, related, key, label = SUMMARY_FACETS[name]
         rows = related.objects.filter(pk__in=list(per_row)).values_list("pk", key, label)
         if name == "year":
             years: dict = {}
@@ -213,53 +268,6 @@ def ordered_facet(name: str, items: list[dict]) -> list[dict]:
     if name == "source":
         return sorted(items, key=lambda item: (item["label"], item["value"]))
     return sorted(items, key=lambda item: (-item["count"], str(item["value"])))
-
-
-def record_facets(queryset, names) -> dict[str, list[dict]]:
-    """Counts of the records in `queryset` by each facet: one query per facet."""
-    model = queryset.model
-    ids = queryset.order_by().values("pk")
-    if len(names) > 1:
-        # One pass over the match instead of one per facet, when the match is not huge.
-        matched = list(ids.values_list("pk", flat=True)[: MATERIALISE_LIMIT + 1])
-        if len(matched) <= MATERIALISE_LIMIT:
-            ids = matched
-    facets = {}
-    for name in names:
-        if name in ("year", "source"):
-            key, label = {
-                "year": ("source__year", "source__year"),
-                "source": ("source__slug", "source__title"),
-            }[name]
-            rows = (
-                model.objects.filter(pk__in=ids, **{f"{key}__isnull": False})
-                .values(key, label)
-                .annotate(count=Count("pk"))
-                .order_by()
-            )
-            items = [{"value": r[key], "label": r[label], "count": r["count"]} for r in rows]
-            facets[name] = ordered_facet(name, items)
-            continue
-        field, key, label = FACET_FIELDS[name]
-        relation = model._meta.get_field(field)
-        through = relation.remote_field.through
-        record, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
-        rows = (
-            through.objects.filter(**{f"{record}__in": ids})
-            .values(f"{target}__{key}", f"{target}__{label}")
-            # A record names a country, objective, theme or organisation once (the
-            # through tables are unique per pair), so COUNT(*) counts records; a region
-            # groups several countries and needs DISTINCT.
-            .annotate(count=Count(record, distinct=name == "region"))
-            .order_by()
-        )
-        items = [
-            {"value": r[f"{target}__{key}"], "label": r[f"{target}__{label}"], "count": r["count"]}
-            for r in rows
-            if r[f"{target}__{key}"] is not None
-        ]
-        facets[name] = ordered_facet(name, items)
-    return facets
 
 
 # Public pages.
