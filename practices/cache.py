@@ -10,8 +10,9 @@ The caches, each keyed by the generation and by everything else its value depend
 
 - "api": anonymous API reads, kept as rendered JSON bytes (api.views.cached_content);
   key: host, full path with its query, accepted media type, language.
-- "count": a list's total, for its pages (CachedCountPaginator); key: the query's SQL and
-  parameters. Counting a filtered list is the one COUNT a page would otherwise repeat.
+- "count": a list's total, for its pages (CachedCountPaginator) and the search page's
+  kinds; key: the query's SQL and parameters. Counting a filtered list is the one COUNT a
+  page would otherwise repeat.
 - "facets": a list's facet counts (practices.selectors.cached_facets), shared by the API
   and the pages; key: the facets asked and the matching records' query (or the kind, for
   a whole list, whose facets come from practices.summary).

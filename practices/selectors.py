@@ -423,17 +423,9 @@ def records_by_kind(query: str, relation: str, row, limit: int = PROFILE_LIMIT) 
 
 
 def country_organisations(country):
-    """The organisations a country's published records name."""
-    ids: set[int] = set()
-    for model in RECORD_MODELS:
-        ids.update(
-            model.objects.published()
-            .filter(countries=country, organisations__isnull=False)
-            .order_by()
-            .values_list("organisations", flat=True)
-            .distinct()
-        )
-    return Organisation.objects.filter(pk__in=ids)
+    """The organisations a country's published records name (practices.summary)."""
+    pairs = summary.coverage(country=country.pk, pair="country-organisation")
+    return Organisation.objects.filter(pk__in=[other for _, other in pairs])
 
 
 def objective_list():

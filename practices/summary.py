@@ -30,6 +30,9 @@ REGION_LEVELS = {
     "intermediate": "intermediate_region_id",
 }
 TOTAL, SOURCE, COVERAGE = "all", "source", "coverage"
+# Pairs counted besides coverage: (relation name, the record's relation paired with its
+# countries). A country's page lists the organisations its records name.
+PAIRS = {COVERAGE: "objectives", "country-organisation": "organisations"}
 KINDS = ("practice", "challenge", "opportunity", "recommendation")
 CHUNK = 900  # ids per IN (...): under SQLite's limit of parameters
 
@@ -75,9 +78,10 @@ def _record_keys(model, kind: str, sources: dict[int, int]) -> Counter:
         for level in REGION_LEVELS:
             for region in {places[c][level] for c in countries} - {None}:
                 keys[(kind, level, region, 0)] += 1
-        for country in countries:
-            for objective in linked["objectives"].get(pk, ()):
-                keys[(kind, COVERAGE, country, objective)] += 1
+        for pair, relation in PAIRS.items():
+            for country in countries:
+                for other in linked[relation].get(pk, ()):
+                    keys[(kind, pair, country, other)] += 1
     return keys
 
 
@@ -196,15 +200,16 @@ def _counted(model, apps) -> list[tuple]:
                 ]
     countries = model._meta.get_field("countries").remote_field.through
     record = model._meta.get_field("countries").m2m_field_name()
-    pairs = (
-        countries.objects.filter(**{f"{record}__status": "published"})
-        .order_by()
-        .annotate(objective=F(f"{record}__objectives"))
-        .exclude(objective=None)
-        .values_list("country_id", "objective")
-        .annotate(n=Count("pk"))
-    )
-    rows += [(kind, COVERAGE, c, o, n) for c, o, n in pairs]
+    for pair, relation in PAIRS.items():
+        pairs = (
+            countries.objects.filter(**{f"{record}__status": "published"})
+            .order_by()
+            .annotate(other=F(f"{record}__{relation}"))
+            .exclude(other=None)
+            .values_list("country_id", "other")
+            .annotate(n=Count("pk"))
+        )
+        rows += [(kind, pair, c, o, n) for c, o, n in pairs]
     return [row for row in rows if row[-1]]
 
 
@@ -235,9 +240,12 @@ def totals() -> dict[str, int]:
     return {kind: per.get(0, 0) for kind, per in counts(TOTAL).items()}
 
 
-def coverage(*, kinds=KINDS, country=None, objective=None) -> dict[tuple[int, int], int]:
-    """(country id, objective id): published records naming both, all `kinds` together."""
-    rows = _model().objects.filter(relation=COVERAGE, kind__in=kinds, count__gt=0)
+def coverage(
+    *, kinds=KINDS, country=None, objective=None, pair: str = COVERAGE
+) -> dict[tuple[int, int], int]:
+    """(country id, objective id): published records naming both, all `kinds` together;
+    with `pair="country-organisation"`, (country id, organisation id) likewise."""
+    rows = _model().objects.filter(relation=pair, kind__in=kinds, count__gt=0)
     if country is not None:
         rows = rows.filter(target=country)
     if objective is not None:

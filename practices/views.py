@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from practices import shapes
-from practices.cache import CachedCountPaginator, cached, generation
+from practices.cache import CachedCountPaginator, cached, generation, query_key
 from practices.models import (
     RECORD_MODELS,
     Challenge,
@@ -188,7 +188,7 @@ def search(request):
         results.append(
             {
                 "kind": model._meta,
-                "count": queryset.count(),
+                "count": cached("count", query_key(queryset), queryset.count, at=at),
                 "records": listed(model, queryset.values(*shapes.columns(model))[:5], at),
                 "url": f"{reverse(f'practices:{model._meta.model_name}-list')}?"
                 f"{request.GET.urlencode()}",

@@ -9,7 +9,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from practices import editing, summary
-from practices.models import Country, Objective, Practice, RecordCount, Status, Theme
+from practices.models import (
+    Country,
+    Objective,
+    Organisation,
+    Practice,
+    RecordCount,
+    Status,
+    Theme,
+)
 from practices.selectors import FACETS, record_facets, summary_facets
 from tests.records import change, make
 
@@ -42,7 +50,12 @@ def test_every_kind_of_write_keeps_the_counts_right():
     record = make(
         slug="summary-write",
         status=Status.PUBLISHED,
-        relations={"countries": [chad], "objectives": [seven], "themes": [Theme.objects.first()]},
+        relations={
+            "countries": [chad],
+            "objectives": [seven],
+            "themes": [Theme.objects.first()],
+            "organisations": [Organisation.objects.first()],
+        },
     )
     assert kept() == recounted()
     record = change(record, relations={"countries": [chad, mali], "objectives": [thirteen]})
