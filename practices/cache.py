@@ -11,8 +11,10 @@ The caches, each keyed by the generation and by everything else its value depend
 - "api": anonymous API reads, kept as rendered JSON bytes (api.views.cached_content);
   key: host, full path with its query, accepted media type, language.
 - "count": a list's total, for its pages (CachedCountPaginator) and the search page's
-  kinds; key: the query's SQL and parameters. Counting a filtered list is the one COUNT a
-  page would otherwise repeat.
+  kinds; key: the matching records' query (`matching_key`: whatever the order or the
+  columns read), so that the facets' query, which counts the same records, fills it too
+  (practices.selectors.cached_facets). Counting a filtered list is the one COUNT a page
+  would otherwise repeat.
 - "facets": a list's facet counts (practices.selectors.cached_facets), shared by the API
   and the pages; key: the facets asked and the matching records' query (or the kind, for
   a whole list, whose facets come from practices.summary).
@@ -73,14 +75,23 @@ def catalogue_changed(action: str = "", **kwargs) -> None:
 
 def cached(namespace: str, key: str, compute, *, at: int | None = None):
     """`compute()`'s value for `key`, computed once per catalogue generation."""
-    at = generation() if at is None else at
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"{namespace}:{at}:{digest}"
+    cache_key = entry_key(namespace, key, at)
     value = cache.get(cache_key)
     if value is None:
         value = compute()
         cache.set(cache_key, value, TIMEOUT)
     return value
+
+
+def remember(namespace: str, key: str, value, *, at: int | None = None) -> None:
+    """Keep a value that `cached(namespace, key, ...)` would compute, found on the way."""
+    cache.set(entry_key(namespace, key, at), value, TIMEOUT)
+
+
+def entry_key(namespace: str, key: str, at: int | None) -> str:
+    at = generation() if at is None else at
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"{namespace}:{at}:{digest}"
 
 
 def query_key(queryset) -> str:
@@ -92,18 +103,32 @@ def query_key(queryset) -> str:
     return f"{sql}|{params!r}"
 
 
+def matching_key(queryset) -> str:
+    """A cache key naming the records a queryset matches, whatever its order and the
+    columns it reads: a list's rows and its facets' query share it."""
+    return query_key(queryset.order_by().values("pk"))
+
+
+def cached_count(queryset, *, at: int | None = None) -> int:
+    """How many records the queryset matches, counted once per generation."""
+    return cached("count", matching_key(queryset), queryset.order_by().count, at=at)
+
+
 class CachedCountPaginator(Paginator):
     """A paginator whose COUNT is computed once per query and catalogue generation; `at`
-    is the generation when the caller has it already."""
+    is the generation when the caller has it already. `counting`, when given, is called
+    instead of a COUNT when none is cached: it counts the records along with more (a list
+    page's facets) and gives the total."""
 
-    def __init__(self, *args, at: int | None = None, **kwargs):
+    def __init__(self, *args, at: int | None = None, counting=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.at = at
+        self.counting = counting
 
     @cached_property
     def count(self):
         queryset = self.object_list
         if not hasattr(queryset, "query"):
             return super().count
-        compute = lambda: Paginator.count.func(self)  # noqa: E731
-        return cached("count", query_key(queryset), compute, at=self.at)
+        compute = self.counting or queryset.order_by().count
+        return cached("count", matching_key(queryset), compute, at=self.at)

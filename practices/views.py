@@ -5,11 +5,13 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from practices import shapes
-from practices.cache import CachedCountPaginator, cached, generation, query_key
+from practices.cache import CachedCountPaginator, cached, cached_count, generation
 from practices.models import (
     RECORD_MODELS,
     Challenge,
@@ -78,7 +80,15 @@ def record_list(request, model):
     queryset = filterset.qs
     at = generation()
     rows = queryset.values(*shapes.columns(model))
-    page = CachedCountPaginator(rows, PAGE_SIZE, at=at).get_page(request.GET.get("page"))
+
+    def counting():
+        """The first request of these filters in this generation counts the records with
+        their facets, in one query, rather than a COUNT and then the facets."""
+        cached_facets(queryset, FACETS, at=at)
+        return cached_count(queryset, at=at)
+
+    paginator = CachedCountPaginator(rows, PAGE_SIZE, at=at, counting=counting)
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = listed(model, page.object_list, at)
     query = FacetQuery(request.GET, keep=filterset.base_filters)
 
@@ -154,7 +164,9 @@ FACET_TITLES = {
 
 
 def facet_links(query: FacetQuery, facets: dict[str, list[dict]]) -> list[dict]:
-    """Each facet's values with the link that adds or removes it and whether it is chosen."""
+    """Each facet's title and its values as list items: the link that adds or removes
+    the value, whether it is chosen, its count. The items are made here as HTML (a list
+    of 250 countries through the template's loop took most of a cold page's Python)."""
     groups = []
     for name, values in facets.items():
         chosen = query.chosen(name)
@@ -162,16 +174,19 @@ def facet_links(query: FacetQuery, facets: dict[str, list[dict]]) -> list[dict]:
         for item in values:
             value = str(item["value"])
             label = f"{value}. {item['label']}" if name == "objective" else item["label"]
-            items.append(
-                {
-                    "href": query.toggle(name, value, chosen),
-                    "chosen": value in chosen,
-                    "label": label,
-                    "count": item["count"],
-                }
-            )
+            href = escape(query.toggle(name, value, chosen))
+            if value in chosen:
+                link = (
+                    f'<a href="{href}" aria-current="true" class="chosen">'
+                    f'<span class="tick" aria-hidden="true">✓</span> {escape(label)}</a>'
+                )
+            else:
+                link = f'<a href="{href}">{escape(label)}</a>'
+            items.append(f'<li>{link} <span class="count">{item["count"]}</span></li>')
         if items:
-            groups.append({"name": name, "title": FACET_TITLES[name], "items": items})
+            groups.append(
+                {"name": name, "title": FACET_TITLES[name], "items": mark_safe("".join(items))}
+            )
     return groups
 
 
@@ -188,7 +203,7 @@ def search(request):
         results.append(
             {
                 "kind": model._meta,
-                "count": cached("count", query_key(queryset), queryset.count, at=at),
+                "count": cached_count(queryset, at=at),
                 "records": listed(model, queryset.values(*shapes.columns(model))[:5], at),
                 "url": f"{reverse(f'practices:{model._meta.model_name}-list')}?"
                 f"{request.GET.urlencode()}",

@@ -4,7 +4,7 @@
 the file removed), then, with production settings: `migrate`, `load_catalogue`,
 `setup_roles`, `collectstatic` (into a temporary folder), `generate_synthetic --practices
 N --seed 1` (through manage.py: the command, not the module, is the stable interface),
-and `ANALYZE` (SQLite: `ANALYZE` and `PRAGMA optimize`). `database_facts` counts the rows
+and `VACUUM ANALYZE` (SQLite: `ANALYZE` and `PRAGMA optimize`). `database_facts` counts the rows
 and picks the country, objective and practice the endpoints use.
 """
 

@@ -3,10 +3,12 @@
 from collections import Counter
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from practices.models import Practice, Recommendation
-from practices.selectors import FACETS, record_facets, record_rows
+from practices.selectors import FACETS, facet_counts, record_facets, record_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +46,34 @@ def test_facets_of_a_filtered_list_count_its_records(model, params):
     assert {name: {i["value"]: i["count"] for i in items} for name, items in facets.items()} == (
         counted_by_hand(queryset)
     )
+    assert facet_counts(queryset, FACETS)[0] == queryset.count() > 0
+
+
+@pytest.mark.parametrize("names", [["region"], ["year"], ["objective", "country"], []])
+def test_any_choice_of_facets_counts_the_same(names):
+    query = QueryDict(mutable=True)
+    query.update({"country": "PH"})
+    queryset = record_rows(model=Practice, params=query)
+    total, counted = facet_counts(queryset, names)
+    everything = facet_counts(queryset, FACETS)[1]
+    assert total == queryset.count()
+    assert counted == {name: everything[name] for name in names}
+
+
+def test_a_list_page_counts_its_records_with_its_facets_in_one_query(client):
+    """The first request of a filter in a generation: no COUNT of its own; the total
+    shown is the records' count, and the API list of the same filter reuses it."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/practices/?objective=13&theme=alternatives-to-detention")
+    assert response.status_code == 200
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert not [q for q in sql if "COUNT(" in q and "WITH matching" not in q], sql
+    assert len([q for q in sql if "WITH matching" in q]) == 1
+    expected = Practice.objects.published().filter(
+        objectives__number=13, themes__slug="alternatives-to-detention"
+    )
+    assert response.context["page"].paginator.count == expected.distinct().count() > 0
+    with CaptureQueriesContext(connection) as captured:
+        api = client.get("/api/practices/?objective=13&theme=alternatives-to-detention")
+    assert api.json()["count"] == response.context["page"].paginator.count
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"]]
