@@ -40,6 +40,7 @@ from practices.models import (
 
 RELATIONS = ["countries", "organisations", "objectives", "actions", "principles", "themes"]
 DATETIME = DateTimeField()
+ZERO = datetime.timedelta(0)
 UTC_SITE = settings.TIME_ZONE == "UTC" and settings.USE_TZ
 
 
@@ -286,11 +287,15 @@ def links_of_kinds(ids_by_model: dict) -> dict:
             tag = number * len(RELATIONS) + index
             selects.append(select.format(tag=tag, ids=placeholders))
             params += ids
+    tagged = [found[model][relation] for model in models for relation in RELATIONS]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
         for record_id, target_id, tag in cursor.fetchall():
-            model, relation = models[tag // len(RELATIONS)], RELATIONS[tag % len(RELATIONS)]
-            found[model][relation].setdefault(record_id, []).append(target_id)
+            linked = tagged[tag].get(record_id)
+            if linked is None:
+                tagged[tag][record_id] = [target_id]
+            else:
+                linked.append(target_id)
     return found
 
 
@@ -359,30 +364,36 @@ def record_items(
         other_field = None
     others = counterparts(model, ids, show_unpublished, links_base) if other_field else {}
     name = model._meta.model_name
-    api_path = url_template(f"api:{name}-detail")
     web_path = reverse(f"practices:{name}-detail", args=["SLUG"])
 
-    def related(relation: str, pk: int) -> list[dict]:
-        table = briefs[relation]
-        return [entry[1] for entry in sorted(table[i] for i in linked[relation].get(pk, ()))]
-
+    tables = [(relation, briefs[relation], linked[relation]) for relation in RELATIONS]
+    sources = briefs["source"]
+    api_prefix, api_suffix = url_template(f"api:{name}-detail")
+    web_prefix, _, web_suffix = web_path.partition("SLUG")
     items = []
     for row in rows:
         pk, slug = row["id"], row["slug"]
-        source = briefs["source"].get(row["source_id"])
         item = {
-            "url": f"{base}{api_path[0]}{quote(slug, safe='')}{api_path[1]}",
-            "web_url": base + web_path.replace("SLUG", slug),
+            "url": f"{base}{api_prefix}{quote(slug, safe='')}{api_suffix}",
+            "web_url": f"{base}{web_prefix}{slug}{web_suffix}",
             "slug": slug,
             "title": row["title"],
             "text": row["text"],
-            **{relation: related(relation, pk) for relation in RELATIONS},
-            "source": source[1] if source else None,
-            "section": row["section"],
-            "status": row["status"],
-            "created": timestamp(row["created_at"]),
-            "updated": timestamp(row["updated_at"]),
         }
+        for relation, table, linked_ids in tables:
+            found = linked_ids.get(pk)
+            if not found:
+                item[relation] = []
+            elif len(found) == 1:
+                item[relation] = [table[found[0]][1]]
+            else:  # the linked rows' briefs, in their model's order
+                item[relation] = [entry[1] for entry in sorted([table[i] for i in found])]
+        source = sources.get(row["source_id"])
+        item["source"] = source[1] if source else None
+        item["section"] = row["section"]
+        item["status"] = row["status"]
+        item["created"] = timestamp(row["created_at"])
+        item["updated"] = timestamp(row["updated_at"])
         if other_field:
             item[other_field] = others.get(pk, [])
         if model is Recommendation:
@@ -399,7 +410,9 @@ def timestamp(value) -> str:
         value = parse_datetime(value)
     if value is None or not UTC_SITE:
         return DATETIME.to_representation(value)
-    text = value.astimezone(datetime.UTC).isoformat()
+    if value.utcoffset() != ZERO:
+        value = value.astimezone(datetime.UTC)
+    text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
