@@ -2,9 +2,12 @@
 
 import csv
 import io
+import json
 
 import pytest
+from rest_framework.renderers import JSONRenderer
 
+from api.renderers import compact_json
 from practices.models import Practice
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +99,21 @@ def test_csv_export_takes_a_fixed_number_of_queries(api):
     with CaptureQueriesContext(connection) as captured:
         read_csv(api.get("/api/practices/", {"format": "csv"}))
     assert len(captured.captured_queries) <= 12
+
+
+TRICKY = {
+    "text": 'é “quoted” \u2028 line \u2029 para \x01 \x7f </script> \\ "',
+    "numbers": [0, -1, 2**53, 1.5, None, True, False],
+    "nested": [{"a": []}, {}, "", "☃"],
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/practices/", "/api/practices/?facets=country,year", "/api/countries/", "/api/themes/"],
+)
+def test_the_api_writes_the_json_drfs_renderer_would_byte_for_byte(api, path):
+    """api.renderers.compact_json (orjson) writes what DRF's JSONRenderer writes."""
+    content = api.get(path).content
+    assert JSONRenderer().render(json.loads(content)) == content
+    assert compact_json(TRICKY) == JSONRenderer().render(TRICKY)
