@@ -52,25 +52,58 @@ TIMEOUT = 60 * 60
 
 def generation() -> int:
     """The catalogue's current generation (every request asks: plain SQL, no ORM)."""
+    return _state_column("generation")
+
+
+def reference_generation() -> int:
+    """The generation of the reference tables alone (countries, regions, objectives and
+    their actions, principles, themes, organisations, sources): what is made from them
+    (practices.shapes' brief forms) is remade only when it moves."""
+    return _state_column("reference_generation")
+
+
+def _state_column(name: str) -> int:
     meta = CatalogueState._meta
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {quote(meta.get_field('generation').column)} FROM {quote(meta.db_table)} "
+            f"SELECT {quote(meta.get_field(name).column)} FROM {quote(meta.db_table)} "
             f"WHERE {quote(meta.pk.column)} = 1"
         )
         row = cursor.fetchone()
     return row[0] if row else 0
 
 
-def catalogue_changed(action: str = "", **kwargs) -> None:
-    """Make every cached value unreachable; runs in the writer's transaction."""
+def catalogue_changed(action: str = "", sender=None, **kwargs) -> None:
+    """Make every cached value unreachable; runs in the writer's transaction. A write to
+    a reference table, or one whose tables are not named (sender None: imports, restores,
+    bulk commands), moves the reference generation too."""
     if action.startswith("pre_") or kwargs.get("raw"):
         # m2m_changed: wait for the change itself; fixtures and restores (raw saves)
         # call catalogue_changed() once when they are done.
         return
-    if not CatalogueState.objects.filter(pk=1).update(generation=F("generation") + 1):
-        CatalogueState.objects.get_or_create(pk=1, defaults={"generation": 1})
+    moves = {"generation": F("generation") + 1}
+    if sender is None or sender._meta.label in REFERENCE_TABLES:
+        moves["reference_generation"] = F("reference_generation") + 1
+    if not CatalogueState.objects.filter(pk=1).update(**moves):
+        CatalogueState.objects.get_or_create(
+            pk=1, defaults={"generation": 1, "reference_generation": 1}
+        )
+
+
+REFERENCE_TABLES = {
+    f"practices.{name}"
+    for name in (
+        "Country",
+        "Region",
+        "Objective",
+        "ObjectiveAction",
+        "GuidingPrinciple",
+        "Theme",
+        "Organisation",
+        "Source",
+    )
+}
 
 
 def cached(namespace: str, key: str, compute, *, at: int | None = None):

@@ -280,6 +280,9 @@ class CatalogueState(models.Model):
     keyed by it are never stale (see practices.cache)."""
 
     generation = models.PositiveBigIntegerField(default=0)
+    # Moves with writes to the reference tables only (countries, objectives, themes...):
+    # what is made from them alone outlives an editor's save of a record.
+    reference_generation = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("catalogue state")

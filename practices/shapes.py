@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.dateparse import parse_datetime
 from rest_framework.fields import DateTimeField
 
+from practices.cache import reference_generation
 from practices.models import (
     Challenge,
     Country,
@@ -146,46 +147,62 @@ BRIEFS = {
 }
 
 _briefs: dict[int, dict] = {}
+_reference: dict[int, dict] = {}  # reference generation: {"briefs": ..., "names": ...}
 
 
-def reference_briefs(at: int) -> dict[str, dict[int, tuple[int, dict]]]:
-    """Relation: {pk: (position in the model's order, brief)}, for generation `at`."""
+def made_from_reference(at: int) -> dict:
+    """What is made from the reference tables alone, for catalogue generation `at`: made
+    again only when the reference generation has moved (an editor's save of a record
+    moves the catalogue's generation, not theirs), asked once per catalogue generation."""
     memo = _briefs.get(at)
     if memo is None:
-        memo = {}
-        for relation, (model, brief) in BRIEFS.items():
-            rows = model.objects.all()
-            if model is ObjectiveAction:
-                rows = rows.select_related("objective")
-            memo[relation] = {row.pk: (position, brief(row)) for position, row in enumerate(rows)}
+        reference = reference_generation()
+        memo = _reference.get(reference)
+        if memo is None:
+            memo = {"briefs": make_briefs(), "names": make_country_names()}
+            _reference.clear()
+            _reference[reference] = memo
         _briefs.clear()  # only the current generation is ever asked for again
         _briefs[at] = memo
     return memo
 
 
-_country_names: dict[int, dict] = {}
+def reference_briefs(at: int) -> dict[str, dict[int, tuple[int, dict]]]:
+    """Relation: {pk: (position in the model's order, brief)}, for generation `at`."""
+    return made_from_reference(at)["briefs"]
+
+
+def make_briefs() -> dict[str, dict[int, tuple[int, dict]]]:
+    briefs = {}
+    for relation, (model, brief) in BRIEFS.items():
+        rows = model.objects.all()
+        if model is ObjectiveAction:
+            rows = rows.select_related("objective")
+        briefs[relation] = {row.pk: (position, brief(row)) for position, row in enumerate(rows)}
+    return briefs
 
 
 def country_names(at: int) -> dict[str, dict[str, str]]:
     """Alpha-2 code: the country's name by language (the pages' list items show them in
-    the page's), kept in the process for generation `at` like the briefs."""
-    if at not in _country_names:
-        _country_names.clear()
-        _country_names[at] = {
-            code: {"en": name, "fr": name_fr or name, "es": name_es or name}
-            for code, name, name_fr, name_es in Country.objects.values_list(
-                "alpha2", "name", "name_fr", "name_es"
-            )
-        }
-    return _country_names[at]
+    the page's), kept in the process like the briefs."""
+    return made_from_reference(at)["names"]
+
+
+def make_country_names() -> dict[str, dict[str, str]]:
+    return {
+        code: {"en": name, "fr": name_fr or name, "es": name_es or name}
+        for code, name, name_fr, name_es in Country.objects.values_list(
+            "alpha2", "name", "name_fr", "name_es"
+        )
+    }
 
 
 def forget() -> None:
     """Drop what is kept in the process (tests, whose rolled-back writes reuse a
     generation number; the app itself never reuses one)."""
     _briefs.clear()
+    _reference.clear()
     _absolute.clear()
-    _country_names.clear()
 
 
 _absolute: dict[tuple[int, str], dict] = {}

@@ -143,3 +143,27 @@ def test_the_coverage_table_of_one_kind_is_not_served_for_another():
     every_kind = client.get("/coverage/").content.decode()
     recommendations = client.get("/coverage/?kind=recommendations").content.decode()
     assert every_kind != recommendations
+
+
+def reference_reads(client, url) -> list[str]:
+    """The queries of a request that read the reference tables whole (the brief forms)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [
+        q["sql"] for q in captured.captured_queries if 'FROM "practices_theme" ORDER' in q["sql"]
+    ]
+
+
+def test_a_record_saved_keeps_the_brief_forms_a_theme_renamed_remakes_them():
+    """The reference rows' brief forms are remade when a reference table changes, not
+    when an editor saves a record (practices.cache.reference_generation)."""
+    client = Client()
+    practice = Practice.objects.get(slug=SLUG)
+    assert reference_reads(client, "/api/practices/?page_size=1") != []
+    change(practice, title="Saved again")
+    assert reference_reads(client, "/api/practices/?page_size=2") == []
+    theme = practice.themes.first()
+    theme.name = "A theme renamed"
+    theme.save()
+    assert reference_reads(client, "/api/practices/?page_size=3") != []
+    assert "A theme renamed" in client.get(f"/api/practices/{SLUG}/").content.decode()

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from practices import shapes
 from practices.models import RECORD_MODELS, Challenge, Country, Practice, Status
 from tests.records import make
 
@@ -44,8 +45,9 @@ def get(client, url, status=200):
 
 
 def queries(client, url) -> int:
-    """Queries of one uncached request."""
+    """Queries of one uncached request (nothing cached, nothing kept in the process)."""
     cache.clear()
+    shapes.forget()
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured.captured_queries)
