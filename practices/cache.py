@@ -2,7 +2,8 @@
 
 Every write to the catalogue bumps one generation number (a single database row, so all
 app servers agree on it); cached values are keyed by it, so an editor's save makes every
-older entry unreachable at once. The cache is Django's: local memory by default, Redis
+older entry unreachable at once. A second number in that row, the reference generation,
+moves only with writes to the reference tables (countries, objectives, themes...). The cache is Django's: local memory by default, Redis
 when REDIS_URL is set (shared by all app servers).
 
 The caches, each keyed by the generation and by everything else its value depends on
@@ -29,8 +30,9 @@ The caches, each keyed by the generation and by everything else its value depend
   countries are shown. These keep HTML, not the data it is made from: reading back
   thousands of objects on every request made enough garbage to set off Python's full
   collection every few dozen requests (60 ms).
-- in the process, not the cache: the reference rows' brief forms (practices.shapes), one
-  generation at a time.
+- in the process, not the cache: the reference rows' brief forms and the countries' names
+  (practices.shapes), remade when the reference generation moves (a write to a reference
+  table, or a bulk write that names none), not at each save of a record.
 
 Counts are not cached here but kept on write (practices.summary), so that recomputing a
 page after a write costs no count of the whole catalogue.

@@ -282,7 +282,7 @@ class CatalogueState(models.Model):
     generation = models.PositiveBigIntegerField(default=0)
     # Moves with writes to the reference tables only (countries, objectives, themes...):
     # what is made from them alone outlives an editor's save of a record.
-    reference_generation = models.PositiveBigIntegerField(default=0)
+    reference_generation = models.PositiveBigIntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("catalogue state")
