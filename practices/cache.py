@@ -3,8 +3,9 @@
 Every write to the catalogue bumps one generation number (a single database row, so all
 app servers agree on it); cached values are keyed by it, so an editor's save makes every
 older entry unreachable at once. A second number in that row, the reference generation,
-moves only with writes to the reference tables (countries, objectives, themes...). The cache is Django's: local memory by default, Redis
-when REDIS_URL is set (shared by all app servers).
+moves only with writes to the reference tables (countries, objectives, themes...). The
+cache is Django's: local memory by default, Redis when REDIS_URL is set (shared by all
+app servers).
 
 The caches, each keyed by the generation and by everything else its value depends on
 (tests/practices/test_cache.py fails when a key loses a part):
