@@ -10,9 +10,11 @@ import csv
 import io
 from itertools import islice
 
-from api.renderers import csv_cells, csv_line
+from api.renderers import compact_json, csv_cells, csv_line
 from practices import shapes
 from practices.cache import generation
+from practices.citations import citation_text
+from practices.models import Source
 
 CHUNK = 2000
 
@@ -23,26 +25,65 @@ def chunks(iterable, size):
         yield chunk
 
 
-# The field of each reference row's brief (api.listing) that the CSV writes.
-BRIEF_KEYS = {
-    "countries": "code",
-    "organisations": "slug",
-    "objectives": "number",
-    "actions": "code",
-    "principles": "slug",
-    "themes": "slug",
+# Beside each column of codes, a column of the linked rows' names ("_names"), so that a
+# reader of the CSV alone needs no join: the brief's field that names each.
+NAMES = {
+    "countries": "name",
+    "organisations": "name",
+    "objectives": "title",
+    "actions": "label",
+    "principles": "name",
+    "themes": "name",
 }
 
 
-def record_csv_lines(queryset, request, show_unpublished: bool):
+def csv_columns(model, keys=None) -> list[str]:
+    """The record CSV's header: the public shape's keys (`keys` only, when given), each
+    relation followed by its names, the source by its title and year, and the record's
+    citation last (not when `keys` are chosen)."""
+    columns = []
+    for key in keys or shapes.item_keys(model):
+        columns.append(key)
+        if key in NAMES:
+            columns.append(f"{key}_names")
+        elif key == "source":
+            columns += ["source_title", "source_year"]
+    return columns if keys else [*columns, "citation"]
+
+
+def csv_values(item: dict, columns: list[str], source_citations: dict) -> list:
+    """One record's cells, in the order of `columns`."""
+    source = item["source"] or {}
+    derived = {"source_title": source.get("title"), "source_year": source.get("year")}
+    if "citation" in columns:
+        derived["citation"] = citation_text(
+            title=item["title"],
+            section=item["section"],
+            source=source_citations.get(source.get("slug")) or source.get("title") or "",
+            permalink=item["web_url"],
+        )
+    for relation, field in NAMES.items():
+        if relation in item:
+            derived[f"{relation}_names"] = "; ".join(
+                str(linked[field]) for linked in item[relation]
+            )
+    return [derived[column] if column in derived else item[column] for column in columns]
+
+
+def record_csv_lines(queryset, request, show_unpublished: bool, keys=None):
     """The CSV lines of every record of `queryset`, in its order, header first: each
     record's public shape (practices.shapes, as the JSON has it), flattened a chunk at a
-    time, linked rows by their codes."""
+    time, linked rows by their codes and, beside them, their names; the source's title and
+    year; the record's citation."""
     model = queryset.model
-    keys = shapes.item_keys(model)
+    columns = csv_columns(model, keys)
     base = request.build_absolute_uri("/")[:-1]
     at = generation()
-    yield csv_line(keys)
+    source_citations = {
+        slug: citation or title
+        for slug, title, citation in Source.objects.values_list("slug", "title", "citation")
+    }
+    yield csv_line(columns)
     rows = queryset.values(*shapes.columns(model)).iterator(chunk_size=CHUNK)
     for chunk in chunks(rows, CHUNK):
         items = shapes.record_items(
@@ -51,5 +92,21 @@ def record_csv_lines(queryset, request, show_unpublished: bool):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for item in items:
-            writer.writerow(csv_cells(item[key] for key in keys))
+            writer.writerow(csv_cells(csv_values(item, columns, source_citations)))
         yield buffer.getvalue()
+
+
+def record_jsonl_lines(queryset, request, show_unpublished: bool, keys=None):
+    """JSON Lines of every record of `queryset`, in its order: each record's public shape
+    (the JSON API's, `keys` only when given), a chunk at a time."""
+    model = queryset.model
+    base = request.build_absolute_uri("/")[:-1]
+    at = generation()
+    rows = queryset.values(*shapes.columns(model)).iterator(chunk_size=CHUNK)
+    for chunk in chunks(rows, CHUNK):
+        items = shapes.record_items(
+            model, chunk, base=base, show_unpublished=show_unpublished, at=at
+        )
+        if keys:
+            items = [{key: item[key] for key in keys} for item in items]
+        yield b"".join(compact_json(item) + b"\n" for item in items)

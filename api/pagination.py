@@ -11,29 +11,35 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
-from practices.cache import CachedCountPaginator
+from practices.cache import CachedCountPaginator, cached_count
+from practices.filtersets import whole_number
 
 MAX_DIGITS = 9
 
 
-def whole_number(request, name: str, default: int, maximum: int | None = None) -> int:
+def positive_parameter(request, name: str, default: int, maximum: int | None = None) -> int:
     """A positive integer query parameter, or a 400 saying what is expected."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or len(raw) > MAX_DIGITS or int(raw) < 1:
+    number = whole_number(raw) if len(raw) <= MAX_DIGITS else None
+    if number is None or number < 1:
         raise ValidationError({name: [_("Must be a whole number of at least 1.")]})
-    return min(int(raw), maximum) if maximum else int(raw)
+    if maximum and number > maximum:
+        raise ValidationError({name: [_("At most %(maximum)d.") % {"maximum": maximum}]})
+    return number
 
 
 class CatalogPagination(PageNumberPagination):
     django_paginator_class = CachedCountPaginator
     page_size = 20
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = 200
 
     def get_page_size(self, request):
-        return whole_number(request, self.page_size_query_param, self.page_size, self.max_page_size)
+        return positive_parameter(
+            request, self.page_size_query_param, self.page_size, self.max_page_size
+        )
 
     def paginate_queryset(self, queryset, request, view=None):
         # The view may have read the catalogue's generation already: the count's cache
@@ -45,8 +51,32 @@ class CatalogPagination(PageNumberPagination):
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param)
         if raw in self.last_page_strings:
-            return raw
-        return whole_number(request, self.page_query_param, 1)
+            return paginator.num_pages
+        return positive_parameter(request, self.page_query_param, 1)
+
+    def get_schema_operation_parameters(self, view):
+        """page and page_size with their ranges: whole numbers from 1, page_size capped."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = _(
+                    "A page number from 1 (beyond the last: 404); `last` for the last page."
+                )
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.schema_max_page_size
+                parameter["description"] = self.page_size_description()
+        return parameters
+
+    @property
+    def schema_max_page_size(self) -> int:
+        return self.max_page_size
+
+    def page_size_description(self) -> str:
+        return _("Results per page: %(default)d by default, at most %(max)d.") % {
+            "default": self.page_size,
+            "max": self.max_page_size,
+        }
 
 
 class KeysetPagination(CursorPagination):
@@ -56,13 +86,20 @@ class KeysetPagination(CursorPagination):
     max_page_size = 500
 
     def get_page_size(self, request):
-        return whole_number(request, self.page_size_query_param, self.page_size, self.max_page_size)
+        return positive_parameter(
+            request, self.page_size_query_param, self.page_size, self.max_page_size
+        )
 
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound:
-            raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from None
+            cursor = None
+        else:  # a cursor made by hand may carry any position: the walk is by id
+            position = None if cursor is None else cursor.position
+            if position is None or whole_number(position) is not None:
+                return cursor
+        raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]})
 
 
 class RecordPagination(CatalogPagination):
@@ -73,13 +110,25 @@ class RecordPagination(CatalogPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         if self.cursor_query_param in request.query_params:
+            if request.query_params.get("ordering"):
+                raise ValidationError(
+                    {
+                        "ordering": [
+                            _("A cursor walk is in id order: leave out ordering, or use page.")
+                        ]
+                    }
+                )
             self.keyset = KeysetPagination()
+            # The walk's total, counted once per filters and generation, not per page.
+            self.total = cached_count(queryset, at=getattr(request, "catalogue_generation", None))
             return self.keyset.paginate_queryset(queryset, request, view)
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
         if self.keyset:
-            return self.keyset.get_paginated_response(data)
+            walk = self.keyset.get_paginated_response(data)
+            walk.data = {"count": self.total, **walk.data}
+            return walk
         return super().get_paginated_response(data)
 
     def get_schema_operation_parameters(self, view):
@@ -89,8 +138,45 @@ class RecordPagination(CatalogPagination):
         )
         return [*super().get_schema_operation_parameters(view), cursor]
 
+    @property
+    def schema_max_page_size(self) -> int:
+        return KeysetPagination.max_page_size
+
+    def page_size_description(self) -> str:
+        return _(
+            "Results per page: %(default)d by default, at most %(max)d; in a cursor walk "
+            "%(cursor_default)d by default, at most %(cursor_max)d."
+        ) % {
+            "default": self.page_size,
+            "max": self.max_page_size,
+            "cursor_default": KeysetPagination.page_size,
+            "cursor_max": KeysetPagination.max_page_size,
+        }
+
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
-        response["required"] = ["results"]
-        response["properties"]["count"]["description"] = _("Absent in a cursor walk.")
+        response["required"] = ["count", "results"]
+        response["properties"]["count"]["description"] = _(
+            "How many rows the list holds (in a cursor walk too)."
+        )
+        response["properties"]["facets"] = FACETS_SCHEMA
         return response
+
+
+# ?facets=country,year: for each facet asked, its values with their counts.
+FACETS_SCHEMA = {
+    "type": "object",
+    "description": "Only with ?facets=: each facet asked, its values most frequent first.",
+    "additionalProperties": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "value": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                "label": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                "count": {"type": "integer", "minimum": 0},
+            },
+            "required": ["value", "label", "count"],
+        },
+    },
+}

@@ -41,6 +41,21 @@ def csv_line(cells) -> str:
     return buffer.getvalue()
 
 
+class JSONLinesRenderer(renderers.BaseRenderer):
+    """JSON Lines: one compact JSON object per line. Lists are streamed whole by the
+    views, like the CSV; a single row is one line."""
+
+    media_type = "application/x-ndjson"
+    format = "jsonl"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        rows = data if isinstance(data, list) else [data]
+        return b"".join(compact_json(row) + b"\n" for row in rows)
+
+
 class CSVRenderer(renderers.BaseRenderer):
     """Renders one record or a list of them; lists are streamed by the views instead."""
 

@@ -1,5 +1,7 @@
 """How many requests an anonymous client may make: API_ANONYMOUS_RATE, per address."""
 
+import contextlib
+
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle
 
@@ -34,15 +36,19 @@ class AnonymousClientThrottle(AnonRateThrottle):
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
         key = f"{self.key}:{window}"
-        # add() starts a window's count; incr() is atomic on Redis and in local memory.
-        if self.cache.add(key, 1, self.duration):
-            return self.num_requests >= 1
+        # incr() is atomic on Redis and in local memory, and one round trip to Redis in
+        # the common case; add() starts a window's count (another client may just have).
         try:
             count = self.cache.incr(key)
-        except ValueError:  # the window's count expired between add() and incr()
-            self.cache.add(key, 1, self.duration)
-            count = 1
+        except ValueError:  # no count yet in this window
+            count = 1 if self.cache.add(key, 1, self.duration) else self.cache.incr(key)
+        # A request answered 304 Not Modified is given back (gfmd.http).
+        request._request.refund_throttle = lambda: self.refund(key)
         return count <= self.num_requests
+
+    def refund(self, key: str) -> None:
+        with contextlib.suppress(ValueError):  # the window ended meanwhile
+            self.cache.decr(key)
 
     def wait(self):
         """Seconds until the window ends and the client's count starts again."""

@@ -17,13 +17,20 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import permissions, renderers, viewsets
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, MethodNotAllowed, ValidationError
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.exports import record_csv_lines
+from api.exports import chunks, record_csv_lines, record_jsonl_lines
 from api.pagination import CatalogPagination, RecordPagination
-from api.renderers import CachedJSONRenderer, CSVRenderer, Rendered, csv_line
+from api.renderers import (
+    CachedJSONRenderer,
+    CSVRenderer,
+    JSONLinesRenderer,
+    Rendered,
+    compact_json,
+    csv_line,
+)
 from practices import editing, shapes
 from practices.cache import cached, generation
 from practices.filtersets import (
@@ -62,23 +69,96 @@ from practices.selectors import (
 )
 
 CSV_CHUNK = 1000
+
+
+def list_responses(serializer) -> dict:
+    """A list's answers: a page of JSON, or the whole list as CSV text."""
+    return {
+        (200, "application/json"): serializer(many=True),
+        (200, "text/csv"): OpenApiResponse(
+            OpenApiTypes.STR,
+            description=_("The whole list (no pages), one row per item, codes `; `-joined."),
+        ),
+        (200, JSONLinesRenderer.media_type): OpenApiResponse(
+            OpenApiTypes.STR,
+            description=_("The whole list (no pages) as JSON Lines, one item per line."),
+        ),
+    }
+
+
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
     OpenApiTypes.STR,
-    enum=["json", "csv"],
-    description=_("json (default) or csv; `Accept: text/csv` works too. CSV lists are whole."),
+    enum=["json", "csv", "jsonl"],
+    description=_(
+        "json (default), csv or jsonl (JSON Lines); `Accept: text/csv` or "
+        "`Accept: application/x-ndjson` work too. CSV and JSON Lines lists are whole."
+    ),
 )
+
+
+def select_parameter(model) -> OpenApiParameter:
+    return OpenApiParameter(
+        "select",
+        {"type": "array", "items": {"type": "string", "enum": shapes.item_keys(model)}},
+        style="form",
+        explode=False,
+        description=_("Only these fields of each record, comma-separated (or repeated)."),
+    )
 
 
 class CatalogViewSetMixin:
     """JSON and CSV; errors always in JSON; CSV lists streamed whole, with the same filters."""
 
-    renderer_classes = [CachedJSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [
+        CachedJSONRenderer,
+        renderers.BrowsableAPIRenderer,
+        CSVRenderer,
+        JSONLinesRenderer,
+    ]
     filter_backends = [DjangoFilterBackend]
     pagination_class = CatalogPagination
     # The relation by which a reference table's rows get their records' counts
     # (practices_count, ...), counted for the rows shown only.
     counts_relation = None
+
+    # What a list takes besides its filters and pages (records: facets, select), and what
+    # one row takes besides format (records: select).
+    list_parameters: tuple[str, ...] = ()
+    item_parameters: tuple[str, ...] = ()
+
+    def initial(self, request, *args, **kwargs):
+        # A method the endpoint does not have is a 405 (with Allow), before anyone is
+        # asked to sign in for it.
+        if request.method != "OPTIONS" and getattr(self, request.method.lower(), None) is None:
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            self.check_parameters(request)
+
+    def accepted_parameters(self) -> list[str]:
+        """The query parameters this request may carry."""
+        names = ["format", *self.item_parameters]
+        if self.action == "list":
+            if self.filterset_class is not None:
+                names += list(self.filterset_class.base_filters)
+            paginator = self.paginator
+            names += [paginator.page_query_param, paginator.page_size_query_param]
+            names += [getattr(paginator, "cursor_query_param", None) or "page"]
+            names += list(self.list_parameters)
+        return list(dict.fromkeys(names))
+
+    def check_parameters(self, request) -> None:
+        """A misspelt or unknown parameter is a 400 naming it and what is accepted, not a
+        silently unfiltered list. Parameters starting with "_" are left alone: clients
+        add them to defeat caches (jQuery's `_=`)."""
+        accepted = self.accepted_parameters()
+        unknown = [n for n in request.query_params if n not in accepted and not n.startswith("_")]
+        if unknown:
+            message = _("Unknown parameter. Accepted: %(names)s.") % {
+                "names": ", ".join(sorted(accepted))
+            }
+            raise ValidationError({name[:40]: [message] for name in unknown})
 
     def with_counts(self, rows):
         if self.counts_relation is None or rows is None:
@@ -93,7 +173,7 @@ class CatalogViewSetMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400 and isinstance(
-            getattr(request, "accepted_renderer", None), CSVRenderer
+            getattr(request, "accepted_renderer", None), STREAMED
         ):
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
@@ -136,6 +216,8 @@ class CatalogViewSetMixin:
         queryset = self.filter_queryset(self.get_queryset())
         if isinstance(request.accepted_renderer, CSVRenderer):
             return self.stream_csv(queryset)
+        if isinstance(request.accepted_renderer, JSONLinesRenderer):
+            return self.stream_jsonl(queryset)
 
         at = request.catalogue_generation = generation()
 
@@ -170,14 +252,36 @@ class CatalogViewSetMixin:
 
         def lines():
             yield csv_line(header)
-            for row in queryset.iterator(chunk_size=CSV_CHUNK):
-                data = serializer_class(row, context=context).data
-                yield csv_line(data.get(key) for key in header)
+            for chunk in chunks(queryset.iterator(chunk_size=CSV_CHUNK), CSV_CHUNK):
+                for row in self.with_counts(chunk):  # the *_count cells, as the JSON has
+                    data = serializer_class(row, context=context).data
+                    yield csv_line(data.get(key) for key in header)
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         name = queryset.model._meta.verbose_name_plural
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
+
+    def stream_jsonl(self, queryset):
+        """The whole list as JSON Lines, each row as the JSON list shows it."""
+        serializer_class = self.get_serializer_class()
+        context = self.get_serializer_context()
+
+        def lines():
+            for chunk in chunks(queryset.iterator(chunk_size=CSV_CHUNK), CSV_CHUNK):
+                rows = serializer_class(self.with_counts(chunk), many=True, context=context)
+                yield b"".join(compact_json(row) + b"\n" for row in rows.data)
+
+        return jsonl_response(lines(), queryset.model._meta.verbose_name_plural)
+
+
+STREAMED = (CSVRenderer, JSONLinesRenderer)
+
+
+def jsonl_response(lines, name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type=JSONLinesRenderer.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.jsonl"'
+    return response
 
 
 IF_MATCH = OpenApiParameter(
@@ -293,10 +397,14 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
                     % {"names": ", ".join(FACETS)},
                 ),
                 FORMAT_PARAMETER,
+                select_parameter(model),
             ],
-            responses={200: read_serializer(many=True)},
+            responses=list_responses(read_serializer),
         ),
-        retrieve=extend_schema(summary=_("One of the %(kind)s, by slug") % {"kind": kind}),
+        retrieve=extend_schema(
+            summary=_("One of the %(kind)s, by slug") % {"kind": kind},
+            parameters=[select_parameter(model)],
+        ),
         create=extend_schema(responses={201: read_serializer}),
         update=extend_schema(parameters=[IF_MATCH], responses=locked({200: read_serializer})),
         partial_update=extend_schema(
@@ -309,6 +417,8 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
         lookup_field = "slug"
         filterset_class = filterset
         pagination_class = RecordPagination
+        list_parameters = ("facets", "select")
+        item_parameters = ("select",)
         permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly]
         write_serializer = s.write_serializer_for(model)
 
@@ -337,9 +447,42 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
                 return self.write_serializer
             return read_serializer
 
+        def stream_jsonl(self, queryset):
+            """Each record's public shape, a line each, a chunk at a time."""
+            lines = record_jsonl_lines(
+                queryset, self.request, self.show_unpublished(), keys=self.selected()
+            )
+            return jsonl_response(lines, kind)
+
+        def selected(self) -> list[str] | None:
+            """The fields named by ?select= (several, comma-separated or repeated), in the
+            public shape's order; None without it."""
+            names = [
+                name.strip()
+                for value in self.request.query_params.getlist("select")
+                for name in value.split(",")
+                if name.strip()
+            ]
+            if not names:
+                return None
+            keys = shapes.item_keys(model)
+            unknown = [name[:30] for name in names if name not in keys]
+            if unknown:
+                raise ValidationError(
+                    {
+                        "select": [
+                            _("Unknown field: %(names)s. Choose from: %(keys)s.")
+                            % {"names": ", ".join(unknown), "keys": ", ".join(keys)}
+                        ]
+                    }
+                )
+            return [key for key in keys if key in names]
+
         def stream_csv(self, queryset):
             """Each record's public shape, flattened, a chunk at a time."""
-            lines = record_csv_lines(queryset, self.request, self.show_unpublished())
+            lines = record_csv_lines(
+                queryset, self.request, self.show_unpublished(), keys=self.selected()
+            )
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
             return response
@@ -348,13 +491,15 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             return queryset.values(*shapes.columns(model))
 
         def page_items(self, page) -> list:
-            return shapes.record_items(
+            items = shapes.record_items(
                 model,
                 page,
                 base=self.request.build_absolute_uri("/")[:-1],
                 show_unpublished=self.show_unpublished(),
                 at=self.request.catalogue_generation,
             )
+            keys = self.selected()
+            return [{key: item[key] for key in keys} for item in items] if keys else items
 
         def retrieve(self, request, *args, **kwargs):
             """The record, with an ETag naming its version: send it back in If-Match."""
@@ -377,6 +522,9 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
                 show_unpublished=self.show_unpublished(),
                 at=generation(),
             )[0]
+            keys = self.selected()
+            if keys:
+                item = {key: item[key] for key in keys}
             return Tagged.of(item, version=row["version"])
 
         def get_serializer_context(self):
@@ -453,7 +601,9 @@ RecommendationViewSet = record_viewset(
 )
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER], responses=list_responses(s.CountrySerializer))
+)
 class CountryViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Countries by ISO code (alpha-2 or alpha-3) or slug, with their records' counts."""
 
@@ -485,7 +635,9 @@ class CountryViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return s.CountryDetailSerializer(country, context=context).data
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER], responses=list_responses(s.RegionSerializer))
+)
 class RegionViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """UN M49 regions by code or slug, with their sub-regions and countries."""
 
@@ -512,7 +664,11 @@ class RegionViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return s.RegionDetailSerializer(region, context=context).data
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[FORMAT_PARAMETER], responses=list_responses(s.ObjectiveSerializer)
+    )
+)
 class ObjectiveViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The 23 GCM objectives by number, with their actions and records' counts."""
 
@@ -543,7 +699,9 @@ class ObjectiveViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
 def reference_viewset(model, serializer, relation, filterset=NameSearchFilterSet, doc=""):
     """A read-only viewset by slug, annotated with the counts of its records."""
 
-    @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+    @extend_schema_view(
+        list=extend_schema(parameters=[FORMAT_PARAMETER], responses=list_responses(serializer))
+    )
     class ReferenceViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
         __doc__ = doc
         lookup_field = "slug"

@@ -95,10 +95,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    # ETags and 304s for GET and HEAD; then what caches may keep (on the 304s too).
+    "gfmd.http.ConditionalGetMiddleware",
+    "gfmd.http.CacheControlMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After locale (its message is translated) and CORS (an API client can read it).
+    "gfmd.nul.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -225,6 +229,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # The JSON API: public reads, writes for editors with the model's permission.
 API_ANONYMOUS_RATE = os.environ.get("API_ANONYMOUS_RATE", "600/minute")
+# How long browsers and shared caches may keep a public answer, and serve it stale while
+# they fetch it again (gfmd.http): an editor's change reaches every reader within these.
+PUBLIC_MAX_AGE = env_count("DJANGO_PUBLIC_MAX_AGE", 60)
+PUBLIC_STALE_WHILE_REVALIDATE = env_count("DJANGO_PUBLIC_STALE_WHILE_REVALIDATE", 600)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an anonymous write is told 401 with WWW-Authenticate; a
@@ -236,12 +244,13 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.CatalogContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.CatalogPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousClientThrottle"],
     # Never None, with which DRF would take a client's X-Forwarded-For as it is.
     "NUM_PROXIES": TRUSTED_PROXIES,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.CatalogAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -3,8 +3,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -12,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from practices import editing, summary
 from practices.admin_import import RecordImportExportMixin
+from practices.filtersets import whole_number
 from practices.models import (
     Challenge,
     Country,
@@ -390,8 +392,14 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
     def changeform_view(self, request, *args, **kwargs):
         return self.told_if_refused(request, super().changeform_view, *args, **kwargs)
 
-    def history_form_view(self, request, *args, **kwargs):
-        return self.told_if_refused(request, super().history_form_view, *args, **kwargs)
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A record's past version (`<id>/history/<history id>/`): ids that are not whole
+        numbers are no page (django-simple-history would ask the database, and fail)."""
+        if whole_number(unquote(object_id)) is None or whole_number(version_id) is None:
+            raise Http404(_("No such version of this record."))
+        return self.told_if_refused(
+            request, super().history_form_view, object_id, version_id, extra_context
+        )
 
     def told_if_refused(self, request, view, *args, **kwargs):
         """A write the service refuses after the form passed (another save won the race):

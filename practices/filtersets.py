@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
+from django_filters.widgets import BaseCSVWidget
 from drf_spectacular.utils import extend_schema_field
 
 from practices.models import (
@@ -33,8 +33,20 @@ from practices.search import MAX_QUERY_LENGTH, search
 ACTION_CODE = re.compile(r"^(\d{1,2})([a-z])$")
 
 
-class ValuesWidget(forms.Widget):
-    """Read a parameter given several times or comma-separated: ?country=PH&country=MX,TH."""
+def whole_number(text: str) -> int | None:
+    """The number written in ASCII digits, or None: str.isdigit() also passes "¹³" and
+    other digits that int() refuses."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+class ValuesWidget(forms.TextInput):
+    """Read a parameter given several times or comma-separated: ?country=PH&country=MX,TH.
+    Shown (the browsable API's filter form) as one text box of comma-separated values."""
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            value = ",".join(str(item) for item in value)
+        return super().format_value(value)
 
     def value_from_datadict(self, data, files, name):
         getlist = getattr(data, "getlist", None)
@@ -106,13 +118,14 @@ def resolve_countries(values) -> set[int]:
 
 
 def resolve_objectives(values) -> list[int]:
-    for item in values:
-        if not item.isdigit() or not 1 <= int(item) <= 23:
+    numbers = [whole_number(item) for item in values]
+    for item, number in zip(values, numbers, strict=True):
+        if number is None or not 1 <= number <= 23:
             raise invalid(
                 _('"%(value)s" is not a GCM objective: use a number from 1 to 23.'),
                 value=item[:30],
             )
-    return [int(item) for item in values]
+    return numbers
 
 
 def resolve_actions(values) -> set[int]:
@@ -151,40 +164,74 @@ def slugs_of(model):
     return resolve
 
 
-class RegionField(forms.CharField):
-    """An M49 region by code ("19" or "019") or slug."""
+def resolve_regions(values) -> list[Region]:
+    """M49 regions by code ("19" or "019") or slug."""
+    codes = [value.zfill(3) for value in values if whole_number(value) is not None]
+    slugs = [value.lower() for value in values]
+    regions = list(Region.objects.filter(Q(code__in=codes) | Q(slug__in=slugs)))
+    known = {region.code for region in regions} | {region.slug for region in regions}
+    missing = [
+        value[:30]
+        for value in values
+        if value.lower() not in known
+        and not (whole_number(value) is not None and value.zfill(3) in known)
+    ]
+    if missing:
+        raise invalid(_("Unknown region: %(value)s."), value=", ".join(missing))
+    return regions
 
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        code = value.zfill(3) if value.isdigit() else None
-        region = Region.objects.filter(Q(code=code) | Q(slug=value.lower())).first()
-        if region is None:
-            raise invalid(_("Unknown region: %(value)s."), value=value[:30])
-        return region
+
+def resolve_years(values) -> list[int]:
+    years = [whole_number(value) for value in values]
+    for value, year in zip(values, years, strict=True):
+        if year is None or not 2007 <= year <= 2100:
+            raise invalid(
+                _('"%(value)s" is not a year of a GFMD source: use 2007 to 2100.'),
+                value=value[:30],
+            )
+    return years
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class RegionFilter(django_filters.Filter):
-    """Rows in a region, its sub-regions or its intermediate regions."""
-
-    field_class = RegionField
+class RegionFilter(ValuesFilter):
+    """Rows in any of the regions given, their sub-regions or their intermediate regions."""
 
     def __init__(self, *args, relation="", **kwargs):
         self.relation = relation  # the records' relation to countries, or "" for countries
-        super().__init__(*args, **kwargs)
+        super().__init__(
+            *args,
+            resolve=resolve_regions,
+            item_schema={"type": "string", "maxLength": 100},
+            **kwargs,
+        )
 
-    def filter(self, qs, region):
-        if region is None:
+    def filter(self, qs, regions):
+        if not regions:
             return qs
+        condition = Q(pk__in=[])
+        for region in regions:
+            condition |= region_countries_condition(region)
         if self.relation:
-            return matching(qs, self.relation, region_countries_condition(region))
-        return qs.filter(region_countries_condition(region))
+            return matching(qs, self.relation, condition)
+        return qs.filter(condition)
+
+
+class RepeatedCSVWidget(BaseCSVWidget, forms.Select):
+    """Keys given comma-separated, repeated, or both: ?ordering=-year,title is
+    ?ordering=-year&ordering=title (django-filter's CSV widget keeps the last one only)."""
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        if getlist is None or name not in data:
+            return super().value_from_datadict(data, files, name)
+        return [part.strip() for item in getlist(name) for part in item.split(",") if part.strip()]
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
     """Ordering with the primary key as the last key, so that pages never overlap."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", RepeatedCSVWidget)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         qs = super().filter(qs, value)
@@ -242,8 +289,7 @@ class RecordFilterSet(django_filters.FilterSet):
     )
     region = RegionFilter(
         relation="countries",
-        max_length=100,
-        label=_("UN M49 region code or slug; includes its sub-regions."),
+        label=_("UN M49 region code or slug, with its sub-regions; several allowed."),
     )
     objective = ValuesFilter(
         method="filter_objective",
@@ -277,11 +323,38 @@ class RecordFilterSet(django_filters.FilterSet):
         resolve=slugs_of(Source),
         label=_("Source slug; several allowed."),
     )
-    year = django_filters.NumberFilter(
+    year = ValuesFilter(
+        method="filter_year",
+        resolve=resolve_years,
+        item_schema={"type": "integer", "minimum": 2007, "maximum": 2100},
+        label=_("Year of the source (2007 onwards); several allowed."),
+    )
+    year_from = django_filters.NumberFilter(
         field_name="source__year",
+        lookup_expr="gte",
         min_value=2007,
         max_value=2100,
-        label=_("Year of the source (2007 onwards)."),
+        label=_("Sources of this year or later."),
+    )
+    year_to = django_filters.NumberFilter(
+        field_name="source__year",
+        lookup_expr="lte",
+        min_value=2007,
+        max_value=2100,
+        label=_("Sources of this year or earlier."),
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_(
+            "Records changed at or after this ISO 8601 date-time (2026-11-30T00:00:00Z): "
+            "harvest only what changed since the last run."
+        ),
+    )
+    published_since = django_filters.IsoDateTimeFilter(
+        field_name="published_at",
+        lookup_expr="gte",
+        label=_("Records published at or after this ISO 8601 date-time."),
     )
     ordering = StableOrderingFilter(
         fields=(("title", "title"), ("source__year", "year"), ("updated_at", "updated")),
@@ -320,6 +393,9 @@ class RecordFilterSet(django_filters.FilterSet):
     def filter_source(self, queryset, name, pks):
         return queryset.filter(source__in=pks)
 
+    def filter_year(self, queryset, name, years):
+        return queryset.filter(source__year__in=years)
+
 
 class RecommendationFilterSet(RecordFilterSet):
     kind = django_filters.MultipleChoiceFilter(
@@ -346,7 +422,9 @@ class NameSearchFilterSet(django_filters.FilterSet):
 
 class CountryFilterSet(NameSearchFilterSet):
     search_fields = ("name", "official_name", "alpha2", "alpha3")
-    region = RegionFilter(max_length=100, label=_("M49 region code or slug."))
+    region = RegionFilter(
+        label=_("M49 region code or slug, with its sub-regions; several allowed.")
+    )
 
     class Meta:
         model = Country
@@ -372,8 +450,14 @@ class OrganisationFilterSet(NameSearchFilterSet):
 
 class SourceFilterSet(NameSearchFilterSet):
     search_fields = ("title", "session", "meeting")
-    year = django_filters.NumberFilter(min_value=2007, max_value=2100)
+    year = ValuesFilter(
+        field_name="year",
+        lookup_expr="in",
+        resolve=resolve_years,
+        item_schema={"type": "integer", "minimum": 2007, "maximum": 2100},
+        label=_("Year of the source (2007 onwards); several allowed."),
+    )
 
     class Meta:
         model = Source
-        fields = ["year"]
+        fields = []

@@ -5,6 +5,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
+from practices.citations import citation_text
+
 register = template.Library()
 
 
@@ -73,9 +75,12 @@ def kind_name(record) -> str:
 @register.simple_tag
 def citation(record, permalink: str) -> str:
     """How to cite a record: its title, its source's citation, and its stable link."""
-    source = record.source.citation or str(record.source)
-    section = f" ({record.section})" if record.section else ""
-    return f"“{record.title}”{section}. In: {source} GFMD Practice Catalogue, {permalink}"
+    return citation_text(
+        title=record.title,
+        section=record.section,
+        source=record.source.citation or str(record.source),
+        permalink=permalink,
+    )
 
 
 @register.filter

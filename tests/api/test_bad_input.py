@@ -26,7 +26,7 @@ BAD_REQUESTS = [
     ("/api/practices/", {"page": HUGE}, "page", "whole number"),
     ("/api/practices/", {"page_size": "-5"}, "page_size", "whole number"),
     ("/api/practices/", {"ordering": "password"}, "ordering", ""),
-    ("/api/practices/", {"q": "detention\x00"}, "q", "Null characters"),
+    ("/api/practices/", {"q": "detention\x00"}, "q", "NUL characters"),
     ("/api/practices/", {"country": "P\x00H"}, "country", "NUL"),
     ("/api/practices/", {"q": "x" * 201}, "q", "at most 200"),
     ("/api/practices/", {"facets": "colour"}, "facets", "Unknown facet: colour"),
