@@ -84,7 +84,7 @@ def record_csv_lines(queryset, request, show_unpublished: bool, keys=None):
         for slug, title, citation in Source.objects.values_list("slug", "title", "citation")
     }
     yield csv_line(columns)
-    rows = queryset.values(*shapes.columns(model)).iterator(chunk_size=CHUNK)
+    rows = shapes.rows(queryset).iterator(chunk_size=CHUNK)
     for chunk in chunks(rows, CHUNK):
         items = shapes.record_items(
             model, chunk, base=base, show_unpublished=show_unpublished, at=at, links_base=""
@@ -102,7 +102,7 @@ def record_jsonl_lines(queryset, request, show_unpublished: bool, keys=None):
     model = queryset.model
     base = request.build_absolute_uri("/")[:-1]
     at = generation()
-    rows = queryset.values(*shapes.columns(model)).iterator(chunk_size=CHUNK)
+    rows = shapes.rows(queryset).iterator(chunk_size=CHUNK)
     for chunk in chunks(rows, CHUNK):
         items = shapes.record_items(
             model, chunk, base=base, show_unpublished=show_unpublished, at=at

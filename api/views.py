@@ -488,7 +488,7 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             return response
 
         def paged(self, queryset):
-            return queryset.values(*shapes.columns(model))
+            return shapes.rows(queryset)
 
         def page_items(self, page) -> list:
             items = shapes.record_items(
@@ -512,7 +512,7 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
 
         def tagged_detail(self) -> "Tagged":
             rows = self.get_queryset().filter(slug=self.kwargs["slug"])
-            row = rows.values(*shapes.columns(model), "version").first()
+            row = shapes.rows(rows, "version").first()
             if row is None:
                 raise Http404(_("No %(kind)s with this slug.") % {"kind": kind})
             item = shapes.record_items(

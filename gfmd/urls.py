@@ -7,6 +7,9 @@ from django.urls import include, path
 from practices.sitemaps import SITEMAPS
 from practices.views import robots_txt
 
+handler404 = "gfmd.errors.page_not_found"
+handler500 = "gfmd.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),

@@ -307,7 +307,7 @@ class Listed:
 
 
 def listed(model, rows, at: int | None = None, linked: dict | None = None) -> list[Listed]:
-    """The pages' list items of `rows` (values() of shapes.columns), in order."""
+    """The pages' list items of `rows` (shapes.rows()), in order."""
     at = generation() if at is None else at
     items = shapes.record_items(
         model,
@@ -353,7 +353,7 @@ def recent_records(limit: int = 8) -> list[Listed]:
     newest = []
     for model in RECORD_MODELS:
         rows = model.objects.published().order_by("-published_at", "-pk")[:limit]
-        newest += [(model, row) for row in rows.values(*shapes.columns(model), "published_at")]
+        newest += [(model, row) for row in shapes.rows(rows, "published_at")]
     newest.sort(key=lambda pair: (pair[1]["published_at"], pair[1]["id"]), reverse=True)
     entries = listed_by_kind(newest[:limit])
     for entry, (_, row) in zip(entries, newest, strict=False):
@@ -434,9 +434,7 @@ def records_by_kind(query: str, relation: str, row, limit: int = PROFILE_LIMIT) 
                 "count": counted[model._meta.model_name].get(row.pk, 0),
                 "records": listed(
                     model,
-                    published.order_by("-published_at", "-pk").values(*shapes.columns(model))[
-                        :limit
-                    ],
+                    shapes.rows(published.order_by("-published_at", "-pk"))[:limit],
                 ),
                 "url": f"{reverse(f'practices:{model._meta.model_name}-list')}?{query}",
             }

@@ -79,7 +79,7 @@ def record_list(request, model):
         )
     queryset = filterset.qs
     at = generation()
-    rows = queryset.values(*shapes.columns(model))
+    rows = shapes.rows(queryset)
 
     def counting():
         """The first request of these filters in this generation counts the records with
@@ -204,7 +204,7 @@ def search(request):
             {
                 "kind": model._meta,
                 "count": cached_count(queryset, at=at),
-                "records": listed(model, queryset.values(*shapes.columns(model))[:5], at),
+                "records": listed(model, shapes.rows(queryset)[:5], at),
                 "url": f"{reverse(f'practices:{model._meta.model_name}-list')}?"
                 f"{request.GET.urlencode()}",
             }

@@ -368,3 +368,14 @@ def test_year_from_and_year_to_bound_the_source_year(api):
     dated = Practice.objects.published().filter(source__year__isnull=False).count()
     assert response.json()["count"] == dated
     assert api.get("/api/practices/", {"year_from": "1999"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/sources/a.b.c/", "/api/objectives/abc/", "/api/nothing-here/", "/api/x/y/z/"]
+)
+def test_an_api_address_that_matches_no_route_is_a_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+    assert "<html" in client.get("/no-such-page/").content.decode()

@@ -86,8 +86,12 @@ def test_csv_holds_what_the_json_holds(api, kind):
     json_rows = api.get(f"/api/{kind}/", {"page_size": 100}).json()["results"]
     csv_rows = read_csv(api.get(f"/api/{kind}/", {"format": "csv"}))
     assert len(csv_rows) == len(json_rows) > 0
+    derived = {"citation", "source_title", "source_year"} | {
+        f"{key}_names" for key in json_rows[0] if isinstance(json_rows[0][key], list)
+    }
+    derived -= {"challenges_addressed_names", "addressed_by_names"}
     for json_row, csv_row in zip(json_rows, csv_rows, strict=True):
-        assert set(csv_row) == set(json_row)
+        assert set(csv_row) == set(json_row) | derived
         for column, value in json_row.items():
             assert csv_row[column] == flat(value), (kind, json_row["slug"], column)
 
@@ -98,7 +102,7 @@ def test_csv_export_takes_a_fixed_number_of_queries(api):
 
     with CaptureQueriesContext(connection) as captured:
         read_csv(api.get("/api/practices/", {"format": "csv"}))
-    assert len(captured.captured_queries) <= 12
+    assert len(captured.captured_queries) <= 14
 
 
 TRICKY = {

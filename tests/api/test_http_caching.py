@@ -62,7 +62,7 @@ def test_a_write_says_nothing_of_caching(api):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/practices/", "/api/countries/", "/practices/", "/countries/philippines/"]
+    "path", ["/api/practices/", "/api/countries/", "/api/objectives/13/", "/api/"]
 )
 def test_head_has_the_entity_tag_of_get_and_answers_304(client, path):
     tag = client.get(path)["ETag"]
@@ -98,3 +98,9 @@ def test_a_changed_record_gets_a_new_tag(api):
     tag = api.get(path)["ETag"]
     change(practice, title="Retitled for the tag")
     assert api.get(path, HTTP_IF_NONE_MATCH=tag).status_code == 200
+
+
+def test_a_page_setting_the_csrf_cookie_is_kept_by_the_browser_only():
+    response = Client().get("/practices/")
+    assert "csrftoken" in response.cookies
+    assert directives(response) == {"private", "no-cache"}
