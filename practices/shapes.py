@@ -19,8 +19,6 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 from django.utils.dateparse import parse_datetime
 from rest_framework.fields import DateTimeField
@@ -245,16 +243,8 @@ def columns(model) -> list[str]:
 
 def rows(queryset, *extra: str):
     """The records of `queryset` as record_items() takes them: values() of columns(), and
-    of `extra` ones. On SQLite the timestamps are read as stored, text in UTC, and written
-    out without being parsed into datetimes first (a fifth of an API list's Python)."""
-    names = [*columns(queryset.model), *extra]
-    if connection.vendor != "sqlite":
-        return queryset.values(*names)
-    stored = {f"{name}_text": Cast(name, TextField()) for name in TIMESTAMPS}
-    return queryset.values(*[name for name in names if name not in TIMESTAMPS], **stored)
-
-
-TIMESTAMPS = ("created_at", "updated_at")
+    of `extra` ones."""
+    return queryset.values(*columns(queryset.model), *extra)
 
 
 def item_keys(model) -> list[str]:
@@ -469,12 +459,8 @@ def record_items(
         item["source"] = source[1] if source else None
         item["section"] = row["section"]
         item["status"] = row["status"]
-        item["created"] = timestamp(
-            row["created_at"] if "created_at" in row else row["created_at_text"]
-        )
-        item["updated"] = timestamp(
-            row["updated_at"] if "updated_at" in row else row["updated_at_text"]
-        )
+        item["created"] = timestamp(row["created_at"])
+        item["updated"] = timestamp(row["updated_at"])
         if other_field:
             item[other_field] = others.get(pk, [])
         if model is Recommendation:
@@ -487,9 +473,7 @@ def timestamp(value) -> str:
     """A datetime as DRF's DateTimeField writes it: ISO 8601 in the site's time zone, "Z"
     for UTC. (The site's zone is UTC: converting directly takes a tenth of DRF's time,
     which was a fifth of a list page's.)"""
-    if isinstance(value, str):  # SQLite's stored text (rows()): "2026-12-01 09:30:00[.123456]"
-        if UTC_SITE and len(value) in (19, 26) and value[10] == " ":
-            return f"{value[:10]}T{value[11:]}Z"
+    if isinstance(value, str):  # SQLite's raw values, where a query gave them unparsed
         value = parse_datetime(value)
     if value is None or not UTC_SITE:
         return DATETIME.to_representation(value)
