@@ -12,7 +12,8 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BaseCSVWidget
 from drf_spectacular.utils import extend_schema_field
@@ -361,12 +362,38 @@ class RecordFilterSet(django_filters.FilterSet):
         label=_("Order by title, year or updated; prefix with - to reverse."),
     )
 
+    sample = django_filters.NumberFilter(
+        method="keep",
+        min_value=1,
+        max_value=10000,
+        label=_(
+            "A pseudo-random sample of this many of the matching records, the same for the "
+            "same seed; in sample order unless ordering is given."
+        ),
+    )
+    seed = django_filters.NumberFilter(
+        method="keep",
+        min_value=0,
+        max_value=999999,
+        label=_("Which sample (0 by default): another seed, another sample."),
+    )
+
     def filter_queryset(self, queryset):
-        """With `q` and no explicit ordering, the most relevant records come first."""
+        """With `q` and no explicit ordering, the most relevant records come first; with
+        `sample`, the sample's own order."""
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        if data.get("q", "").strip() and not data.get("ordering"):
+        ordered = bool(data.get("ordering"))
+        if data.get("sample"):
+            queryset = sampled(queryset, int(data["sample"]), int(data.get("seed") or 0))
+            if not ordered:
+                return queryset.order_by("sample_key", "pk")
+        if data.get("q", "").strip() and not ordered:
             queryset = queryset.order_by("-rank", "pk")
+        return queryset
+
+    def keep(self, queryset, name, value):
+        """sample and seed act together, in filter_queryset()."""
         return queryset
 
     def filter_search(self, queryset, name, value):
@@ -395,6 +422,48 @@ class RecordFilterSet(django_filters.FilterSet):
 
     def filter_year(self, queryset, name, years):
         return queryset.filter(source__year__in=years)
+
+
+def sampled(queryset, size: int, seed: int):
+    """`size` of the records of `queryset`, chosen by a hash of their id and `seed` that
+    both engines compute alike (two rounds of Knuth's multiplicative hashing, within 64-bit
+    integers for ids below ten million): the same sample everywhere for the same seed."""
+    mixed = ((F("id") + seed) * 2654435761) % 4294967296
+    key = (mixed * 1597334677 + seed) % 4294967296
+    chosen = queryset.annotate(sample_key=key).order_by("sample_key", "pk").values("pk")[:size]
+    return queryset.filter(pk__in=chosen).annotate(sample_key=key)
+
+
+class ExcludeFilter(django_filters.Filter):
+    """`-country=MX`: the records linked to none of the values, by negating the filter of
+    the same name (its values read and checked the same way)."""
+
+    field_class = ValuesField
+
+    def __init__(self, positive, **kwargs):
+        self.positive = positive
+        super().__init__(resolve=positive.extra["resolve"], **kwargs)
+        extend_schema_field({"type": "array", "items": {"type": "string"}})(self)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        positive = copy.copy(self.positive)
+        positive.model, positive.parent = self.model, self.parent
+        if positive.method is not None:  # bind filter_<name>() to this copy
+            positive.method = positive.method
+        matched = positive.filter(self.model.objects.all(), value)
+        return qs.exclude(pk__in=matched.values("pk"))
+
+
+NEGATED = ("country", "region", "objective", "theme", "organisation", "source", "year")
+for _name in NEGATED:
+    _negation = ExcludeFilter(
+        RecordFilterSet.declared_filters[_name],
+        label=format_lazy(_("Leave out records matching any of these {name} values."), name=_name),
+    )
+    RecordFilterSet.declared_filters[f"-{_name}"] = _negation
+    RecordFilterSet.base_filters[f"-{_name}"] = _negation
 
 
 class RecommendationFilterSet(RecordFilterSet):

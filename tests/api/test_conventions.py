@@ -379,3 +379,55 @@ def test_an_api_address_that_matches_no_route_is_a_json_404(client, path):
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
     assert "<html" in client.get("/no-such-page/").content.decode()
+
+
+def test_a_sample_is_the_same_for_the_same_seed_and_another_for_another(api):
+    def sample(**params):
+        response = api.get("/api/practices/", {"sample": 10, "page_size": 50, **params})
+        assert response.status_code == 200
+        return [row["slug"] for row in response.json()["results"]]
+
+    first = sample(seed=7)
+    assert len(first) == 10 == len(set(first))
+    assert sample(seed=7) == first
+    assert sample(seed=8) != first
+    assert sample() == sample(seed=0)
+    published = set(Practice.objects.published().values_list("slug", flat=True))
+    assert set(first) <= published
+    in_title_order = sample(seed=7, ordering="title")
+    assert set(in_title_order) == set(first) and in_title_order == sorted(
+        in_title_order, key=lambda slug: Practice.objects.get(slug=slug).title
+    )
+
+
+def test_a_sample_is_drawn_from_the_filtered_list_and_counted(api):
+    response = api.get("/api/practices/", {"sample": 3, "country": "PH", "facets": "country"})
+    body = response.json()
+    assert body["count"] == 3 == len(body["results"])
+    assert all("PH" in [c["code"] for c in row["countries"]] for row in body["results"])
+    assert {f["value"]: f["count"] for f in body["facets"]["country"]}["PH"] == 3
+
+
+@pytest.mark.parametrize(("value", "parameter"), [("0", "sample"), ("x", "sample"), ("-1", "seed")])
+def test_a_bad_sample_or_seed_is_a_400(api, value, parameter):
+    params = {"sample": "5", parameter: value}
+    assert parameter in api.get("/api/practices/", params).json()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("country", "PH"), ("objective", "13"), ("region", "142")]
+)
+def test_a_minus_filter_leaves_out_what_the_filter_keeps(api, name, value):
+    everything = api.get("/api/practices/", {"page_size": 200}).json()
+    kept = api.get("/api/practices/", {name: value, "page_size": 200}).json()
+    left = api.get("/api/practices/", {f"-{name}": value, "page_size": 200}).json()
+    assert kept["count"] > 0 and left["count"] > 0
+    assert kept["count"] + left["count"] == everything["count"]
+    kept_slugs = {row["slug"] for row in kept["results"]}
+    assert not kept_slugs & {row["slug"] for row in left["results"]}
+
+
+def test_a_minus_filter_checks_its_values(api):
+    response = api.get("/api/practices/", {"-country": "XX"})
+    assert response.status_code == 400
+    assert "Unknown country code" in response.json()["-country"][0]
