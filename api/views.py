@@ -97,6 +97,23 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
+def named(request, parameter: str, known, message) -> list[str]:
+    """The names given in `parameter`, comma-separated or repeated; a 400 when one is not
+    in `known` (`message` gets the unknown names and the known ones)."""
+    names = [
+        name.strip()
+        for value in request.query_params.getlist(parameter)
+        for name in value.split(",")
+        if name.strip()
+    ]
+    unknown = [name[:30] for name in names if name not in known]
+    if unknown:
+        raise ValidationError(
+            {parameter: [message % {"names": ", ".join(unknown), "known": ", ".join(known)}]}
+        )
+    return names
+
+
 def select_parameter(model) -> OpenApiParameter:
     return OpenApiParameter(
         "select",
@@ -457,25 +474,12 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
         def selected(self) -> list[str] | None:
             """The fields named by ?select= (several, comma-separated or repeated), in the
             public shape's order; None without it."""
-            names = [
-                name.strip()
-                for value in self.request.query_params.getlist("select")
-                for name in value.split(",")
-                if name.strip()
-            ]
+            keys = shapes.item_keys(model)
+            names = named(
+                self.request, "select", keys, _("Unknown field: %(names)s. Choose from: %(known)s.")
+            )
             if not names:
                 return None
-            keys = shapes.item_keys(model)
-            unknown = [name[:30] for name in names if name not in keys]
-            if unknown:
-                raise ValidationError(
-                    {
-                        "select": [
-                            _("Unknown field: %(names)s. Choose from: %(keys)s.")
-                            % {"names": ", ".join(unknown), "keys": ", ".join(keys)}
-                        ]
-                    }
-                )
             return [key for key in keys if key in names]
 
         def stream_csv(self, queryset):
@@ -571,20 +575,11 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             )
 
         def list_extra(self, queryset):
-            raw = self.request.query_params.get("facets")
-            if not raw:
+            names = named(
+                self.request, "facets", FACETS, _("Unknown facet: %(names)s. Use %(known)s.")
+            )
+            if not names:
                 return {}
-            names = [name.strip() for name in raw.split(",") if name.strip()]
-            unknown = [name[:30] for name in names if name not in FACETS]
-            if unknown:
-                raise ValidationError(
-                    {
-                        "facets": [
-                            _("Unknown facet: %(names)s. Use %(known)s.")
-                            % {"names": ", ".join(unknown), "known": ", ".join(FACETS)}
-                        ]
-                    }
-                )
             at = getattr(self.request, "catalogue_generation", None)
             return {"facets": cached_facets(queryset, names, at=at)}
 

@@ -118,15 +118,20 @@ def resolve_countries(values) -> set[int]:
     return pks
 
 
-def resolve_objectives(values) -> list[int]:
+def numbers_between(values, low: int, high: int, message) -> list[int]:
+    """The values as whole numbers from `low` to `high`; `message` names the first that
+    is not one (its "%(value)s")."""
     numbers = [whole_number(item) for item in values]
     for item, number in zip(values, numbers, strict=True):
-        if number is None or not 1 <= number <= 23:
-            raise invalid(
-                _('"%(value)s" is not a GCM objective: use a number from 1 to 23.'),
-                value=item[:30],
-            )
+        if number is None or not low <= number <= high:
+            raise invalid(message, value=item[:30])
     return numbers
+
+
+def resolve_objectives(values) -> list[int]:
+    return numbers_between(
+        values, 1, 23, _('"%(value)s" is not a GCM objective: use a number from 1 to 23.')
+    )
 
 
 def resolve_actions(values) -> set[int]:
@@ -183,14 +188,9 @@ def resolve_regions(values) -> list[Region]:
 
 
 def resolve_years(values) -> list[int]:
-    years = [whole_number(value) for value in values]
-    for value, year in zip(values, years, strict=True):
-        if year is None or not 2007 <= year <= 2100:
-            raise invalid(
-                _('"%(value)s" is not a year of a GFMD source: use 2007 to 2100.'),
-                value=value[:30],
-            )
-    return years
+    return numbers_between(
+        values, 2007, 2100, _('"%(value)s" is not a year of a GFMD source: use 2007 to 2100.')
+    )
 
 
 class RegionFilter(ValuesFilter):
