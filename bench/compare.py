@@ -5,13 +5,19 @@ requests per second at each run's busy concurrency (`load.key` in results.json: 
 PostgreSQL, c4 on SQLite; c16 for runs made before the key was written), side by side.
 Exits 1 when the queries per request of an endpoint differ: run at two data sizes
 (`bench/run --practices 10000` and the default 100,000), that is the check that no
-request's query count grows with the data. Two databases, or local memory and Redis
+request's query count grows with the data (but for a streamed export's, which grows by
+one query per chunk of records read, by design: CHUNKED). Two databases, or local memory and Redis
 (`--redis`), compare the same way.
 """
 
 import json
 import sys
 from pathlib import Path
+
+# A streamed export reads its records' links a chunk (api.exports.CHUNK records) at a
+# time, so that its memory stays flat: its queries grow by one per chunk, by design. Shown,
+# marked "(chunked)", but not counted as a difference.
+CHUNKED = {"csv_filtered"}
 
 
 def busy(run: dict) -> str:
@@ -44,7 +50,10 @@ def main(argv: list[str]) -> int:
             continue
         queries = f"{before['queries']} → {counted['queries']}"
         if before["queries"] != counted["queries"]:
-            differ.append(name)
+            if name in CHUNKED:
+                queries += " (chunked)"
+            else:
+                differ.append(name)
         p95 = f"{figure(old, name, 'c1', 'p95_ms')} → {figure(new, name, 'c1', 'p95_ms')}"
         rps = f"{figure(old, name, busy(old), 'rps')} → {figure(new, name, busy(new), 'rps')}"
         print(f"{name:34} {queries:>12} {p95:>18} {rps:>22}")
