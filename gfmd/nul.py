@@ -20,9 +20,10 @@ class RefuseNulMiddleware:
 
     def __call__(self, request):
         if NUL in request.path_info:
-            return HttpResponseNotFound(
-                _("No page has a NUL character in its address."), content_type="text/plain"
-            )
+            message = _("No page has a NUL character in its address.")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=404)
+            return HttpResponseNotFound(message, content_type="text/plain; charset=utf-8")
         query = request.META.get("QUERY_STRING", "")
         if "%00" in query or NUL in query:
             named = sorted(

@@ -101,6 +101,8 @@ def test_a_hand_made_cursor_with_an_id_walks_on(api):
 def test_a_nul_in_a_path_is_no_page(client, path):
     response = client.get(path)
     assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert "NUL" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(
