@@ -253,8 +253,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.CatalogAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The licence of the catalogue's data (records and reference tables), stated on /about/
+# and in the API schema's info.
+DATA_LICENCE = os.environ.get("DJANGO_DATA_LICENCE", "CC BY 4.0")
+DATA_LICENCE_URL = os.environ.get(
+    "DJANGO_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "GFMD Practice Catalogue API",
+    "LICENSE": {"name": DATA_LICENCE, "url": DATA_LICENCE_URL},
     "DESCRIPTION": (
         "Migration policy practices, challenges, opportunities and recommendations reported "
         "at the Global Forum on Migration and Development, linked to countries and to the 23 "

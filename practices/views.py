@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -336,7 +337,15 @@ def source_detail(request, slug):
 
 
 def about(request):
-    return render(request, "practices/about.html", {"counts": catalogue_counts()})
+    return render(
+        request,
+        "practices/about.html",
+        {
+            "counts": catalogue_counts(),
+            "licence": settings.DATA_LICENCE,
+            "licence_url": settings.DATA_LICENCE_URL,
+        },
+    )
 
 
 def api_guide(request):

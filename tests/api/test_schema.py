@@ -135,3 +135,10 @@ def test_property_based_run_finds_no_server_error_and_no_schema_break(app_schema
 
         check()
     assert failures == []
+
+
+def test_the_schema_states_the_data_licence(schema_document):
+    assert schema_document["info"]["license"] == {
+        "name": "CC BY 4.0",
+        "url": "https://creativecommons.org/licenses/by/4.0/",
+    }

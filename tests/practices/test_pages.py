@@ -309,3 +309,12 @@ def test_a_country_with_many_records_shows_the_latest_and_links_to_all(client):
     html = get(client, "/countries/chad/")
     assert html.count("/practices/chad-practice-") == 10
     assert 'href="/practices/?country=TD">See all 12 practices</a>' in html
+
+
+def test_the_about_page_states_the_data_licence_as_set(client, settings):
+    html = client.get("/about/").content.decode()
+    assert 'href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>' in html
+    settings.DATA_LICENCE, settings.DATA_LICENCE_URL = "ODbL 1.0", "https://opendatacommons.org/"
+    assert (
+        'href="https://opendatacommons.org/">ODbL 1.0</a>' in client.get("/about/").content.decode()
+    )
