@@ -15,6 +15,8 @@ from practices.cache import CachedCountPaginator, cached_count
 from practices.filtersets import whole_number
 
 MAX_DIGITS = 9
+# OpenAlex's name for page_size, accepted as well: scripts written for it work here.
+PER_PAGE = "per_page"
 
 
 def positive_parameter(request, name: str, default: int, maximum: int | None = None) -> int:
@@ -30,6 +32,20 @@ def positive_parameter(request, name: str, default: int, maximum: int | None = N
     return number
 
 
+def page_size_parameter(request, name: str, default: int, maximum: int) -> int:
+    """The page size from `name` (page_size) or per_page; given both, they must agree."""
+    sizes = {
+        positive_parameter(request, each, default, maximum)
+        for each in (name, PER_PAGE)
+        if request.query_params.get(each)
+    }
+    if len(sizes) > 1:
+        raise ValidationError(
+            {PER_PAGE: [_("Another name for %(name)s: give one.") % {"name": name}]}
+        )
+    return sizes.pop() if sizes else default
+
+
 class CatalogPagination(PageNumberPagination):
     django_paginator_class = CachedCountPaginator
     page_size = 20
@@ -37,7 +53,7 @@ class CatalogPagination(PageNumberPagination):
     max_page_size = 200
 
     def get_page_size(self, request):
-        return positive_parameter(
+        return page_size_parameter(
             request, self.page_size_query_param, self.page_size, self.max_page_size
         )
 
@@ -66,7 +82,14 @@ class CatalogPagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.schema_max_page_size
                 parameter["description"] = self.page_size_description()
-        return parameters
+        size = next(p for p in parameters if p["name"] == self.page_size_query_param)
+        per_page = {
+            **size,
+            "name": PER_PAGE,
+            "schema": dict(size["schema"]),
+            "description": _("Another name for page_size, as OpenAlex spells it."),
+        }
+        return [*parameters, per_page]
 
     @property
     def schema_max_page_size(self) -> int:
@@ -86,7 +109,7 @@ class KeysetPagination(CursorPagination):
     max_page_size = 500
 
     def get_page_size(self, request):
-        return positive_parameter(
+        return page_size_parameter(
             request, self.page_size_query_param, self.page_size, self.max_page_size
         )
 

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from api import serializers as s
 from api.exports import chunks, record_csv_lines, record_jsonl_lines
-from api.pagination import CatalogPagination, RecordPagination
+from api.pagination import PER_PAGE, CatalogPagination, RecordPagination
 from api.renderers import (
     CachedJSONRenderer,
     CSVRenderer,
@@ -160,8 +160,9 @@ class CatalogViewSetMixin:
             if self.filterset_class is not None:
                 names += list(self.filterset_class.base_filters)
             paginator = self.paginator
-            names += [paginator.page_query_param, paginator.page_size_query_param]
-            names += [getattr(paginator, "cursor_query_param", None) or "page"]
+            names += [paginator.page_query_param, paginator.page_size_query_param, PER_PAGE]
+            if cursor := getattr(paginator, "cursor_query_param", None):
+                names.append(cursor)
             names += list(self.list_parameters)
         return list(dict.fromkeys(names))
 
@@ -407,11 +408,10 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             parameters=[
                 OpenApiParameter(
                     "facets",
-                    OpenApiTypes.STR,
-                    description=_(
-                        "Comma-separated counts to add for the current filters: %(names)s."
-                    )
-                    % {"names": ", ".join(FACETS)},
+                    {"type": "array", "items": {"type": "string", "enum": list(FACETS)}},
+                    style="form",
+                    explode=False,
+                    description=_("Counts to add for the current filters, comma-separated."),
                 ),
                 FORMAT_PARAMETER,
                 select_parameter(model),

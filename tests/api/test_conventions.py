@@ -201,6 +201,28 @@ def test_every_documented_parameter_is_accepted(api, params):
     assert api.get("/api/practices/", params).status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/api/practices/", "/api/countries/"])
+def test_per_page_is_another_name_for_page_size(api, path):
+    """OpenAlex spells it per_page: scripts written for it page the same way here."""
+    by_size = api.get(path, {"page_size": 3}).json()
+    by_per_page = api.get(path, {"per_page": 3}).json()
+    assert len(by_per_page["results"]) == 3
+    assert by_per_page["results"] == by_size["results"]
+    assert "per_page=3" in by_per_page["next"]
+    assert api.get(path, {"per_page": 3, "page_size": 3}).status_code == 200
+
+
+def test_per_page_keeps_the_cap_and_refuses_a_disagreeing_page_size(api):
+    over = api.get("/api/practices/", {"per_page": 201})
+    assert over.status_code == 400
+    assert "At most 200" in " ".join(over.json()["per_page"])
+    both = api.get("/api/practices/", {"per_page": 3, "page_size": 4})
+    assert both.status_code == 400
+    assert "page_size" in " ".join(both.json()["per_page"])
+    walk = api.get("/api/practices/", {"cursor": "", "per_page": 2}).json()
+    assert len(walk["results"]) == 2
+
+
 def test_page_last_is_the_last_page(api):
     first = api.get("/api/practices/", {"page_size": 5}).json()
     last = api.get("/api/practices/", {"page_size": 5, "page": "last"})
