@@ -466,8 +466,11 @@ def objective_country_counts(objective) -> list[dict]:
     )
 
 
-def coverage_matrix(models=RECORD_MODELS, all_countries: bool = False) -> dict:
-    """Countries by objectives: how many published records each cell holds.
+def coverage_matrix(models=RECORD_MODELS, all_countries: bool = False, region=None) -> dict:
+    """Countries by objectives: how many published records each cell holds, the countries
+    grouped by M49 sub-region (within `region` when given). A total counts each record
+    once: a country's, the records naming it; an objective's, the records naming it and
+    a country of the table's.
 
     Read from practices.summary, whatever the number of records.
     """
@@ -478,24 +481,37 @@ def coverage_matrix(models=RECORD_MODELS, all_countries: bool = False) -> dict:
         for (country, objective), n in summary.coverage(kinds=kinds).items()
         if objective in numbers_by_pk
     }
-    with_records = {country_id for country_id, _ in cells}
-    countries = Country.objects.order_by("name")
+    countries = Country.objects.select_related("subregion__parent").order_by(
+        F("subregion__parent__name").asc(nulls_last=True), "subregion__name", "name"
+    )
+    if region is not None:
+        countries = countries.filter(region_countries_condition(region))
     if not all_countries:
-        countries = countries.filter(pk__in=with_records)
+        countries = countries.filter(pk__in={country_id for country_id, _ in cells})
+    records = summary.summed("countries", kinds=kinds)
     numbers = list(range(1, 24))
-    rows = [
-        {
-            "country": country,
-            "cells": [(number, cells.get((country.pk, number), 0)) for number in numbers],
-            "total": sum(cells.get((country.pk, number), 0) for number in numbers),
-        }
-        for country in countries
-    ]
-    column_totals = [sum(cells.get((c, n), 0) for c in with_records) for n in numbers]
+    groups: dict = {}
+    for country in countries:
+        group = groups.setdefault(country.subregion_id, {"region": country.subregion, "rows": []})
+        group["rows"].append(
+            {
+                "country": country,
+                "cells": [(number, cells.get((country.pk, number), 0)) for number in numbers],
+                "total": records.get(country.pk, 0),
+            }
+        )
+    place = summary.WORLD if region is None else region.pk
+    per_objective = summary.region_coverage([place], kinds=kinds)
+    by_number = {numbers_by_pk.get(pk): n for (_, pk), n in per_objective.items()}
+    column_totals = [by_number.get(number, 0) for number in numbers]
     return {
         "objectives": list(Objective.objects.all()),
-        "rows": rows,
+        "groups": list(groups.values()),
+        "rows": [row for group in groups.values() for row in group["rows"]],
         "column_totals": column_totals,
+        "total": summary.summed(region.level, targets=[region.pk], kinds=kinds).get(region.pk, 0)
+        if region is not None
+        else None,
         "empty_objectives": [
             n for n, total in zip(numbers, column_totals, strict=True) if not total
         ],
@@ -520,3 +536,100 @@ def related_records(record, limit: int = 6) -> list:
         related += [(model, row) for row in queryset[:limit]]
     related.sort(key=lambda pair: (-pair[1]["shared"], pair[1]["title"]))
     return listed_by_kind(related[:limit])
+
+
+# The planner's workbench: gaps, peers and regions.
+
+
+def practice_list_url(**filters) -> str:
+    """The practices list filtered as given (region=..., objective=...)."""
+    query = "&".join(f"{name}={value}" for name, value in filters.items())
+    return f"{reverse('practices:practice-list')}?{query}" if query else ""
+
+
+def country_places(country) -> list[Region]:
+    """The country's M49 sub-region and region, narrowest first (none for Antarctica)."""
+    if country.subregion is None:
+        return []
+    return [region for region in (country.subregion, country.subregion.parent) if region]
+
+
+def country_gaps(country) -> list[dict]:
+    """Each of the 23 objectives with the country's published records on it and, where it
+    has none, its peers: how many practices its sub-region, its region and the world have
+    on it, with the list that shows them. Four queries (practices.summary), whatever the
+    catalogue's size."""
+    own = summary.coverage(country=country.pk)
+    places = country_places(country)
+    near = summary.region_coverage([place.pk for place in places], kinds=["practice"])
+    world = summary.counts("objectives", kinds=["practice"])["practice"]
+    search = reverse("practices:search")
+    rows = []
+    for pk, number, title in Objective.objects.values_list("pk", "number", "title"):
+        count = own.get((country.pk, pk), 0)
+        peers = []
+        if not count:
+            peers = [
+                {
+                    "region": place,
+                    "count": near.get((place.pk, pk), 0),
+                    "url": practice_list_url(region=place.code, objective=number),
+                }
+                for place in places
+            ]
+            peers.append(
+                {
+                    "region": None,
+                    "count": world.get(pk, 0),
+                    "url": practice_list_url(objective=number),
+                }
+            )
+        rows.append(
+            {
+                "number": number,
+                "title": title,
+                "count": count,
+                "url": f"{search}?country={country.alpha2}&objective={number}",
+                "peers": peers,
+            }
+        )
+    return rows
+
+
+def region_coverage(region, kinds=summary.KINDS) -> list[dict]:
+    """Each of the 23 objectives with the published records naming one of the region's
+    countries and the objective (each record once), and the search that shows them."""
+    cells = summary.region_coverage([region.pk], kinds=kinds)
+    search = reverse("practices:search")
+    return [
+        {
+            "number": number,
+            "title": title,
+            "count": cells.get((region.pk, pk), 0),
+            "url": f"{search}?region={region.code}&objective={number}",
+        }
+        for pk, number, title in Objective.objects.values_list("pk", "number", "title")
+    ]
+
+
+def region_kind_counts(region) -> list[dict]:
+    """For each kind: the published records naming one of the region's countries, and the
+    list page that shows them."""
+    counted = summary.counts(region.level, targets=[region.pk])
+    return [
+        {
+            "model": model,
+            "name": model._meta.verbose_name_plural,
+            "count": counted[model._meta.model_name].get(region.pk, 0),
+            "url": f"{reverse(f'practices:{model._meta.model_name}-list')}?region={region.code}",
+        }
+        for model in RECORD_MODELS
+    ]
+
+
+def region_country_counts(region) -> list:
+    """The region's countries by name, each with its published records (all kinds)."""
+    countries = with_record_counts(region_countries(region), "countries")
+    for country in countries:
+        country.records_count = sum(getattr(country, name) for name in COUNT_NAMES.values())
+    return countries

@@ -2,9 +2,10 @@
 whole catalogue.
 
 Every public count (the home's totals, a country's or a theme's records per kind, the
-records naming a region, the coverage of countries by objectives, the facets of an
-unfiltered list) is a row of RecordCount: how many published records of a kind link to a
-row of a reference table (or to a country and an objective together, for coverage).
+records naming a region, the coverage of countries and of regions by objectives, the
+facets of an unfiltered list) is a row of RecordCount: how many published records of a
+kind link to a row of a reference table (or to a country or a region and an objective
+together, for coverage).
 
 A record contributes one to each of its links while it is published, none otherwise. The
 write services (practices.editing, practices.importing) take a record's contribution
@@ -33,6 +34,10 @@ TOTAL, SOURCE, COVERAGE = "all", "source", "coverage"
 # Pairs counted besides coverage: (relation name, the record's relation paired with its
 # countries). A country's page lists the organisations its records name.
 PAIRS = {COVERAGE: "objectives", "country-organisation": "organisations"}
+# The coverage of a region (of any level) by objectives: records naming one of its
+# countries and the objective, each record once per region, whatever the countries it
+# names there. Target WORLD: the records naming any country.
+REGION_COVERAGE, WORLD = "region-coverage", 0
 KINDS = ("practice", "challenge", "opportunity", "recommendation")
 CHUNK = 900  # ids per IN (...): under SQLite's limit of parameters
 
@@ -78,6 +83,10 @@ def _record_keys(model, kind: str, sources: dict[int, int]) -> Counter:
         for level in REGION_LEVELS:
             for region in {places[c][level] for c in countries} - {None}:
                 keys[(kind, level, region, 0)] += 1
+        regions = {places[c][level] for c in countries for level in REGION_LEVELS} - {None}
+        for objective in linked["objectives"].get(pk, ()):
+            for region in {*regions, WORLD}:
+                keys[(kind, REGION_COVERAGE, region, objective)] += 1
         for pair, relation in PAIRS.items():
             for country in countries:
                 for other in linked[relation].get(pk, ()):
@@ -198,6 +207,7 @@ def _counted(model, apps) -> list[tuple]:
                     .values_list(region)
                     .annotate(n=Count(record, distinct=True))
                 ]
+            rows += _region_coverage(kind, through, record, country)
     countries = model._meta.get_field("countries").remote_field.through
     record = model._meta.get_field("countries").m2m_field_name()
     for pair, relation in PAIRS.items():
@@ -211,6 +221,24 @@ def _counted(model, apps) -> list[tuple]:
         )
         rows += [(kind, pair, c, o, n) for c, o, n in pairs]
     return [row for row in rows if row[-1]]
+
+
+def _region_coverage(kind: str, through, record: str, country: str) -> list[tuple]:
+    """Rows of REGION_COVERAGE from a kind's published links to countries."""
+    linked = through.annotate(objective=F(f"{record}__objectives")).exclude(objective=None)
+    rows = [
+        (kind, REGION_COVERAGE, WORLD, o, n)
+        for o, n in linked.values_list("objective").annotate(n=Count(record, distinct=True))
+    ]
+    for path in REGION_LEVELS.values():
+        region = f"{country}__{path.removesuffix('_id')}"
+        rows += [
+            (kind, REGION_COVERAGE, r, o, n)
+            for r, o, n in linked.exclude(**{region: None})
+            .values_list(region, "objective")
+            .annotate(n=Count(record, distinct=True))
+        ]
+    return rows
 
 
 # Reads.
@@ -250,6 +278,18 @@ def coverage(
         rows = rows.filter(target=country)
     if objective is not None:
         rows = rows.filter(other=objective)
+    cells: Counter = Counter()
+    for target, other, n in rows.values_list("target", "other", "count"):
+        cells[(target, other)] += n
+    return dict(cells)
+
+
+def region_coverage(regions, *, kinds=KINDS) -> dict[tuple[int, int], int]:
+    """(region id, objective id): published records of all `kinds` naming a country of
+    the region (of any level; WORLD: any country) and the objective, each record once."""
+    rows = _model().objects.filter(
+        relation=REGION_COVERAGE, kind__in=kinds, target__in=list(regions), count__gt=0
+    )
     cells: Counter = Counter()
     for target, other, n in rows.values_list("target", "other", "count"):
         cells[(target, other)] += n
