@@ -516,7 +516,16 @@ class RecommendationAdmin(RecordAdmin):
             None,
             {
                 **RecordAdmin.fieldsets[0][1],
-                "fields": ["title", "slug", "text", "kind", "area", "status", "seen_version"],
+                "fields": [
+                    "title",
+                    "slug",
+                    "text",
+                    "kind",
+                    "kind_stated",
+                    "area",
+                    "status",
+                    "seen_version",
+                ],
             },
         ),
         *RecordAdmin.fieldsets[1:],

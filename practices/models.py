@@ -498,6 +498,15 @@ class Recommendation(Record):
         FURTHER_DISCUSSION = "further-discussion", _("Issue for further discussion")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind_stated = models.BooleanField(
+        _("kind stated by the source"),
+        default=True,
+        db_default=True,
+        help_text=_(
+            "Untick where the source does not say which kind of recommendation this is: "
+            "the kind is then the catalogue's reading, and the record's page says so."
+        ),
+    )
     area = models.CharField(
         _("area"),
         max_length=300,

@@ -583,7 +583,7 @@ class PracticeResource(RecordResource):
         "principles": "whole-of-society; gender-responsive",
         "themes": "Social dialogue; Labour rights; Gender",
         "source": "gfmd-thematic-session-1-hrba-gcm-nip",
-        "section": "Table, Practices column (pages 5-6)",
+        "section": "Table, Practices column (pages 6-7)",
     }
 
     class Meta:

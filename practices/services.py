@@ -55,6 +55,7 @@ ENTRY_FIELDS = {
     "principles",
     "themes",
     "recommendation_kind",
+    "kind_stated",
     "area",
     "addressed_by",
 }
@@ -67,7 +68,8 @@ class LoadError(Exception):
 
 @dataclass
 class LoadReport:
-    """How many rows of each table the load created, updated or left as they were."""
+    """How many rows of each table the load created, updated or left as they were, and
+    how many records it deleted because their entry now names another kind."""
 
     counts: dict[str, Counter] = field(default_factory=dict)
 
@@ -77,20 +79,24 @@ class LoadReport:
 
     @property
     def changed(self) -> bool:
-        return any(c["created"] or c["updated"] for c in self.counts.values())
+        return any(c["created"] or c["updated"] or c["deleted"] for c in self.counts.values())
 
     def updated(self, model) -> int:
         return self.counts.get(str(model._meta.verbose_name_plural), Counter())["updated"]
 
     def total(self, model) -> int:
-        return sum(self.counts.get(str(model._meta.verbose_name_plural), Counter()).values())
+        """The rows of a table the files hold (deleted ones are not)."""
+        count = self.counts.get(str(model._meta.verbose_name_plural), Counter())
+        return sum(count.values()) - count["deleted"]
 
     def lines(self) -> list[str]:
         lines = []
         for name, count in self.counts.items():
-            total = sum(count.values())
+            total = sum(count.values()) - count["deleted"]
             detail = ", ".join(
-                f"{count[o]} {o}" for o in ("created", "updated", "unchanged") if count[o]
+                f"{count[o]} {o}"
+                for o in ("created", "updated", "unchanged", "deleted")
+                if count[o]
             )
             lines.append(f"{name[:1].upper()}{name[1:]}: {total} ({detail})")
         lines.append("Changes applied." if self.changed else "Nothing changed.")
@@ -351,6 +357,7 @@ def _load_catalogue_file(path: Path, lookups: _Lookups, report: LoadReport, seen
     source = _sync(Source, "slug", [source_row], report, where=path.name)[source_row["slug"]]
 
     pending_links = []
+    stored = _stored_slugs(source)
     for number, entry in enumerate(data["entries"], start=1):
         where = f"{path.name}, entry {number} ({entry.get('slug', 'no slug')})"
         unknown = set(entry) - ENTRY_FIELDS
@@ -375,8 +382,12 @@ def _load_catalogue_file(path: Path, lookups: _Lookups, report: LoadReport, seen
         }
         if model is Recommendation:
             values["kind"] = entry.get("recommendation_kind", "")
+            values["kind_stated"] = entry.get("kind_stated", True)
             values["area"] = entry.get("area", "")
+        elif "kind_stated" in entry:
+            raise LoadError(f"{where}: only a recommendation's kind can be unstated")
         values["slug"] = entry.get("slug")
+        _delete_other_kinds(model, values["slug"], stored, report)
         existing = model.objects.prefetch_related(*relations).filter(slug=values["slug"]).first()
         obj, outcome = _write_record(model, existing, values, relations, where=where)
         report.add(model, outcome)
@@ -385,6 +396,27 @@ def _load_catalogue_file(path: Path, lookups: _Lookups, report: LoadReport, seen
         elif entry.get("addressed_by"):
             raise LoadError(f"{where}: only a challenge can be addressed by practices")
     return pending_links
+
+
+def _stored_slugs(source: Source) -> dict:
+    """The slugs of the stored records of each kind that cite `source`."""
+    return {
+        model: set(model.objects.filter(source=source).values_list("slug", flat=True))
+        for model in RECORD_KINDS.values()
+    }
+
+
+def _delete_other_kinds(model, slug: str, stored: dict, report: LoadReport) -> None:
+    """Delete the record of another kind that an earlier load made from this entry (same
+    slug, same source): the entry was re-read as `model` (an opportunity found to be a
+    challenge), and a fresh load would not have it."""
+    for other, slugs in stored.items():
+        if other is model or slug not in slugs:
+            continue
+        record = other.objects.get(slug=slug)
+        editing.record_delete(record=record, user=editing.OPERATOR, version=record.version)
+        slugs.discard(slug)
+        report.add(other, "deleted")
 
 
 def _link_challenges(pending_links: list, report: LoadReport) -> None:

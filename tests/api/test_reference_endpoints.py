@@ -87,7 +87,7 @@ def test_themes_principles_organisations_and_sources(api):
     assert [row["acronym"] for row in ilo] == ["ILO"]
     source = api.get("/api/sources/gfmd-working-session-human-rights-of-all-migrants/").json()
     assert "Arturo Cabrera" in source["chair"]
-    assert source["recommendations_count"] == 31
+    assert source["recommendations_count"] == 33
 
 
 def test_record_links_its_related_rows_briefly_with_urls(api):
