@@ -259,6 +259,9 @@ DATA_LICENCE = os.environ.get("DJANGO_DATA_LICENCE", "CC BY 4.0")
 DATA_LICENCE_URL = os.environ.get(
     "DJANGO_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
 )
+# Where manage.py export_snapshot writes the bulk snapshots that /data/ serves (one folder
+# each, and LATEST naming the newest). With several app servers, a folder they all mount.
+SNAPSHOT_ROOT = Path(os.environ.get("DJANGO_SNAPSHOT_ROOT", BASE_DIR / "snapshots"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "GFMD Practice Catalogue API",
     "LICENSE": {"name": DATA_LICENCE, "url": DATA_LICENCE_URL},

@@ -29,6 +29,8 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
     path("about/", views.about, name="about"),
     path("api-guide/", views.api_guide, name="api-guide"),
+    path("data/", views.data, name="data"),
+    path("data/<str:snapshot>/<str:filename>", views.data_file, name="data-file"),
     path("feed/", LatestRecordsFeed(), name="feed"),
     *(route for model in RECORD_MODELS for route in record_paths(model)),
 ]

@@ -3,8 +3,8 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -42,6 +42,7 @@ from practices.selectors import (
     source_list,
     with_record_counts,
 )
+from practices.snapshots import PACKAGE, latest_name, latest_snapshot, read_snapshot
 
 PAGE_SIZE = 20
 KINDS = {model._meta.verbose_name_plural: model for model in RECORD_MODELS}
@@ -350,6 +351,43 @@ def about(request):
 
 def api_guide(request):
     return render(request, "practices/api_guide.html")
+
+
+def data(request):
+    """The latest bulk snapshot's files to download, or the command that makes one."""
+    return render(
+        request,
+        "practices/data.html",
+        {
+            "snapshot": latest_snapshot(),
+            "licence": settings.DATA_LICENCE,
+            "licence_url": settings.DATA_LICENCE_URL,
+        },
+    )
+
+
+def data_file(request, snapshot, filename):
+    """A file that a snapshot's datapackage.json names; under "latest", a redirect to the
+    newest snapshot's."""
+    if snapshot == "latest":
+        snapshot = latest_name() or ""
+        found = read_snapshot(snapshot)
+        if found is None or found.file(filename) is None:
+            raise Http404(_("No such file in the latest snapshot."))
+        return redirect("practices:data-file", snapshot=snapshot, filename=filename)
+    found = read_snapshot(snapshot)
+    path = found.file(filename) if found else None
+    if path is None:
+        raise Http404(_("No such file in the snapshots."))
+    response = FileResponse(
+        path.open("rb"),
+        content_type=found.media_type(filename),
+        as_attachment=filename != PACKAGE,
+        filename=filename,
+    )
+    if digest := found.sha256(filename):
+        response["ETag"] = f'"{digest}"'
+    return response
 
 
 @require_GET

@@ -29,8 +29,10 @@ def site_env(tmp_path_factory):
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_STATIC_ROOT": str(folder / "static"),
         "API_ANONYMOUS_RATE": "100000/minute",
+        "DJANGO_SNAPSHOT_ROOT": str(folder / "snapshots"),
     }
-    for command in (["migrate", "--noinput"], ["load_catalogue"], ["collectstatic", "--noinput"]):
+    commands = (["migrate", "--noinput"], ["load_catalogue"], ["collectstatic", "--noinput"])
+    for command in (*commands, ["export_snapshot"]):  # /data/ lists a snapshot's files
         subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=ROOT,

@@ -25,6 +25,7 @@ MAIN_PAGES = [
     "/sources/gfmd-working-session-human-rights-of-all-migrants/",
     "/about/",
     "/api-guide/",
+    "/data/",
     "/no-such-page/",
 ]
 

@@ -31,6 +31,7 @@ PAGES = [
     "/sources/gfmd-working-session-human-rights-of-all-migrants/",
     "/about/",
     "/api-guide/",
+    "/data/",
     "/practices/thailand-alternatives-to-detention-children-mou/",
     "/feed/",
     "/sitemap.xml",
