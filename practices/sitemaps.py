@@ -1,9 +1,10 @@
-"""sitemap.xml: the public pages, and every published record, country, objective and source."""
+"""sitemap.xml: the public pages, and every published record, country, region, objective
+and source."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from practices.models import RECORD_MODELS, Country, Objective, Source
+from practices.models import RECORD_MODELS, Country, Objective, Region, Source
 
 
 class StaticSitemap(Sitemap):
@@ -43,6 +44,16 @@ class CountrySitemap(Sitemap):
         return Country.objects.order_by("pk")
 
 
+class RegionSitemap(Sitemap):
+    """The M49 regions, sub-regions and intermediate regions: a page each."""
+
+    def items(self):
+        return Region.objects.order_by("pk")
+
+    def location(self, region):
+        return reverse("practices:region-detail", args=[region.slug])
+
+
 class ObjectiveSitemap(Sitemap):
     def items(self):
         return Objective.objects.all()
@@ -57,6 +68,7 @@ SITEMAPS = {
     "pages": StaticSitemap,
     **{model._meta.model_name: RecordSitemap(model) for model in RECORD_MODELS},
     "countries": CountrySitemap,
+    "regions": RegionSitemap,
     "objectives": ObjectiveSitemap,
     "sources": SourceSitemap,
 }
