@@ -4,8 +4,9 @@ import hashlib
 import re
 
 from django.db.models import Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponsePermanentRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -61,6 +62,7 @@ from practices.selectors import (
     cached_facets,
     country_coverage,
     objective_countries,
+    record_of_another_kind,
     record_rows,
     region_countries,
     region_list,
@@ -507,7 +509,17 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
 
         def retrieve(self, request, *args, **kwargs):
             """The record, with an ETag naming its version: send it back in If-Match."""
-            content = self.cached_content(self.tagged_detail)
+            try:
+                content = self.cached_content(self.tagged_detail)
+            except Http404:
+                # A record re-read as another kind keeps its slug: its old address answers.
+                moved = record_of_another_kind(model, self.kwargs["slug"], user=request.user)
+                if moved is None:
+                    raise
+                location = reverse(f"api:{moved._meta.model_name}-detail", args=[moved.slug])
+                if query := request.META.get("QUERY_STRING"):
+                    location = f"{location}?{query}"
+                return HttpResponsePermanentRedirect(location)
             if not isinstance(request.accepted_renderer, CachedJSONRenderer):
                 return Response(content.data())
             response = Response(content)

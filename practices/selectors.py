@@ -77,6 +77,17 @@ def record_rows(*, model, params, user=None):
     return filterset.qs
 
 
+def record_of_another_kind(model, slug: str, user=None):
+    """The record of another kind with this slug, if one is visible: a record re-read as
+    another kind keeps its slug, so its old address can redirect to its new one."""
+    for other in RECORD_MODELS:
+        if other is not model:
+            record = visible_records(model=other, user=user).filter(slug=slug).first()
+            if record is not None:
+                return record
+    return None
+
+
 def catalogue_counts() -> dict[str, int]:
     """Published records of each kind, and the countries and sources they draw on."""
     totals = summary.totals()

@@ -36,6 +36,7 @@ from practices.selectors import (
     objective_list,
     recent_records,
     record_filterset,
+    record_of_another_kind,
     records_by_kind,
     region_totals,
     related_records,
@@ -226,7 +227,13 @@ def record_detail(request, slug, model):
         queryset = queryset.prefetch_related("addressed_by")
     if model is Practice:
         queryset = queryset.prefetch_related("challenges_addressed")
-    record = get_object_or_404(queryset, slug=slug)
+    record = queryset.filter(slug=slug).first()
+    if record is None:
+        # A record re-read as another kind keeps its slug: its old address still answers.
+        moved = record_of_another_kind(model, slug)
+        if moved is None:
+            raise Http404(_("No %(kind)s at this address.") % {"kind": model._meta.verbose_name})
+        return redirect(moved.get_absolute_url(), permanent=True)
     return render(
         request,
         "practices/record_detail.html",

@@ -200,7 +200,6 @@ def test_loading_onto_an_earlier_catalogue_moves_the_record_to_its_new_kind(earl
     assert "Nothing changed." in load()
 
 
-@pytest.mark.xfail(strict=True, reason="No redirect from a record's old kind yet (issue 15).")
 def test_the_old_opportunity_url_redirects_permanently_to_the_challenge(client):
     """A citation of the record's first link still reaches it."""
     response = client.get(f"/opportunities/{CLOSING_THE_GAPS}/")
@@ -315,3 +314,15 @@ def test_only_a_recommendation_may_leave_its_kind_unstated(tmp_path):
 
     with pytest.raises(CommandError, match="only a recommendation's kind can be unstated"):
         load(data_dir=target)
+
+
+def test_the_old_opportunity_api_url_redirects_permanently_to_the_challenge(client):
+    response = client.get(f"/api/opportunities/{CLOSING_THE_GAPS}/", {"select": "slug"})
+    assert response.status_code == 301
+    assert response["Location"] == f"/api/challenges/{CLOSING_THE_GAPS}/?select=slug"
+    assert client.get(response["Location"]).json() == {"slug": CLOSING_THE_GAPS}
+
+
+def test_a_slug_no_kind_has_is_still_a_404(client):
+    assert client.get("/opportunities/no-such-record/").status_code == 404
+    assert client.get("/api/opportunities/no-such-record/").status_code == 404
