@@ -455,6 +455,7 @@ COVERED = {cover for door in DOORS for cover in door.covers}
 READ_ONLY_ADMIN = {"history", "export", "import_template"}
 COMMANDS = {
     "backup_catalogue": "reads",
+    "export_snapshot": "reads: writes files of the published catalogue, no record",
     "compile_translations": "writes translation files",
     "create_account": "writes accounts",
     "setup_roles": "writes groups",
