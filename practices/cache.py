@@ -20,17 +20,19 @@ The caches, each keyed by the generation and by everything else its value depend
 - "facets": a list's facet counts (practices.selectors.cached_facets), shared by the API
   and the pages; key: the facets asked and the matching records' query (or the kind, for
   a whole list, whose facets come from practices.summary).
-- "pages": what the home, the countries and the objectives show; key: the page's part.
+- "pages": what the home, the countries and the objectives show, and the coverage
+  matrix's choice of regions; key: the page's part.
 - the "facet_block" template fragment of a list page (templates/practices/
   record_list.html): the filter panel's HTML; key: language, kind and the filters the list
   knows (other parameters are left out of its links).
 - the "objective_countries" and "objective_records" fragments of an objective's page:
   its country grid and its records; key: language and objective. The "country_profile"
-  fragment: a country's page below its heading; key: language and country. The
-  "coverage_table" fragment: the coverage matrix; key: language, kind and whether all
-  countries are shown. These keep HTML, not the data it is made from: reading back
-  thousands of objects on every request made enough garbage to set off Python's full
-  collection every few dozen requests (60 ms).
+  fragment: a country's page below its heading (its gaps and its peers' counts too);
+  key: language and country. The "coverage_table" fragment: the coverage matrix; key:
+  language, kind, whether all countries are shown, and the region it is narrowed to.
+  These keep HTML, not the data it is made from: reading back thousands of objects on
+  every request made enough garbage to set off Python's full collection every few
+  dozen requests (60 ms).
 - in the process, not the cache: the reference rows' brief forms and the countries' names
   (practices.shapes), remade when the reference generation moves (a write to a reference
   table, or a bulk write that names none), not at each save of a record.

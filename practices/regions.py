@@ -1,5 +1,6 @@
-"""Region pages: an M49 region's countries, its coverage of the 23 objectives and its
-practices."""
+"""Region pages (an M49 region's countries, its coverage of the 23 objectives, its
+practices), and what a list says of its filters: each one in force, the link that removes
+it, and the same question asked of the country's sub-region, its region and the world."""
 
 from urllib.parse import urlencode
 
@@ -7,6 +8,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import capfirst, format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from practices import shapes, summary
@@ -75,11 +77,11 @@ NOT_FILTERS = {"ordering", "sample", "seed", "page"}
 # Facet name: how its values name their rows (the filters take a code, a number or a slug).
 LABELS = {
     "country": lambda values: {
-        code: name
-        for alpha2, alpha3, name in Country.objects.filter(
-            Q(alpha2__in=values) | Q(alpha3__in=values)
-        ).values_list("alpha2", "alpha3", "name")
-        for code in (alpha2, alpha3)
+        code: country.localized_name(get_language() or "en")
+        for country in Country.objects.filter(Q(alpha2__in=values) | Q(alpha3__in=values)).only(
+            "alpha2", "alpha3", "name", "name_fr", "name_es"
+        )
+        for code in (country.alpha2, country.alpha3)
     },
     "region": lambda values: {
         key: name

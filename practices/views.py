@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,24 +14,28 @@ from django.views.decorators.http import require_GET
 
 from practices import shapes
 from practices.cache import CachedCountPaginator, cached, cached_count, generation
+from practices.filtersets import resolve_regions
 from practices.models import (
     RECORD_MODELS,
     Challenge,
     Country,
     Objective,
     Practice,
+    Region,
     Source,
     Status,
     Theme,
 )
+from practices.regions import filters_in_force
 from practices.selectors import (
     FACETS,
     cached_facets,
     catalogue_counts,
     countries_by_region,
-    country_coverage,
+    country_gaps,
     country_organisations,
     coverage_matrix,
+    filterset_class_for,
     listed,
     objective_country_counts,
     objective_list,
@@ -112,6 +117,9 @@ def record_list(request, model):
             "facet_key": urlencode(query.pairs),
             "generation": at,
             "api_url": reverse(f"api:{model._meta.model_name}-list"),
+            "notes": None
+            if page.paginator.count
+            else filters_in_force(request.GET, filterset.base_filters, model=model),
         },
     )
 
@@ -212,10 +220,17 @@ def search(request):
                 f"{request.GET.urlencode()}",
             }
         )
+    known = {name for model in RECORD_MODELS for name in filterset_class_for(model).base_filters}
     return render(
         request,
         "practices/search.html",
-        {"results": results, "errors": errors, "query": request.GET.get("q", "")},
+        {
+            "results": results,
+            "errors": errors,
+            "query": request.GET.get("q", ""),
+            "found": any(result["count"] for result in results),
+            "notes": None if errors else filters_in_force(request.GET, known),
+        },
         status=400 if errors else 200,
     )
 
@@ -270,7 +285,7 @@ def country_detail(request, slug):
         return {
             "kinds": records_by_kind(f"country={country.alpha2}", "countries", country),
             "organisations": list(country_organisations(country)),
-            "coverage": country_coverage(country),
+            "gaps": country_gaps(country),
         }
 
     # The profile is rendered once per generation and language (its fragment is cached):
@@ -311,6 +326,7 @@ def coverage(request):
         raise Http404(_("Unknown kind of record."))
     models = [KINDS[kind]] if kind else RECORD_MODELS
     all_countries = request.GET.get("countries") == "all"
+    region = coverage_region(request.GET.get("region", ""))
     return render(
         request,
         "practices/coverage.html",
@@ -319,15 +335,38 @@ def coverage(request):
             # Called by the template only when its cached table is missing: a matrix of
             # some 6,000 cells read back from the cache on every request made enough
             # garbage to set off Python's full collection every thirty or so (60 ms).
-            "matrix": lambda: coverage_matrix(models, all_countries=all_countries),
+            "matrix": lambda: coverage_matrix(models, all_countries=all_countries, region=region),
             "kind": kind,
             "kinds": KINDS,
             "all_countries": all_countries,
+            "region": region,
+            "regions": cached("pages", "region-choices", region_choices),
             "cell_url": reverse(f"practices:{KINDS[kind]._meta.model_name}-list")
             if kind
             else reverse("practices:search"),
         },
     )
+
+
+def coverage_region(value: str):
+    """The region the coverage matrix is narrowed to (code or slug), None for the world."""
+    if not value.strip():
+        return None
+    try:
+        return resolve_regions([value])[0]
+    except ValidationError:
+        raise Http404(_("Unknown region.")) from None
+
+
+def region_choices() -> list:
+    """The M49 regions, each followed by its sub-regions: the coverage matrix's choices."""
+    regions = list(Region.objects.exclude(level=Region.Level.INTERMEDIATE).order_by("name"))
+    return [
+        choice
+        for region in regions
+        if region.level == Region.Level.REGION
+        for choice in (region, *(r for r in regions if r.parent_id == region.pk))
+    ]
 
 
 def source_list_view(request):

@@ -1,6 +1,7 @@
 """Template helpers for the public pages."""
 
 from django import template
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -28,8 +29,9 @@ def page_url(context, number: int) -> str:
 
 
 @register.simple_tag
-def coverage_rows(rows, cell_url: str) -> str:
-    """The coverage matrix's body: a row per country, a cell per objective.
+def coverage_rows(groups, cell_url: str) -> str:
+    """The coverage matrix's body: a group of rows per M49 sub-region, headed by its name
+    (and its region's), a row per country, a cell per objective.
 
     Built here rather than with template tags: a matrix of 249 countries by 23
     objectives is some 6,000 cells, which took the template language half a second.
@@ -38,24 +40,43 @@ def coverage_rows(rows, cell_url: str) -> str:
     language = get_language() or "en"
     base = escape(cell_url)
     lines = []
-    for row in rows:
-        country = row["country"]
-        name = escape(country.localized_name(language))
-        code = escape(country.alpha2)
-        cells = []
-        for number, count in row["cells"]:
-            link = (
-                f'<a href="{base}?country={code}&amp;objective={number}" '
-                f'aria-label="{name}, {objective} {number}: {count}">{count}</a>'
-                if count
-                else ""
-            )
-            cells.append(f'<td class="num {heat(count)}">{link}</td>')
+    for group in groups:
         lines.append(
-            f'<tr><th scope="row"><a href="{escape(country.get_absolute_url())}">{name}</a></th>'
-            f'{"".join(cells)}<td class="num total">{row["total"]}</td></tr>'
+            f'<tbody><tr class="group"><th colspan="25" scope="rowgroup">{place(group)}</th></tr>'
         )
+        for row in group["rows"]:
+            lines.append(coverage_row(row, base, objective, language))
+        lines.append("</tbody>")
     return mark_safe("\n".join(lines))  # every part above is escaped or a number
+
+
+def place(group) -> str:
+    """A group's heading: its region and sub-region, each a link to its page."""
+    region = group["region"]
+    if region is None:
+        return escape(gettext("No M49 region"))
+    names = [region.parent, region] if region.parent else [region]
+    links = [(reverse("practices:region-detail", args=[r.slug]), r.name) for r in names]
+    return " › ".join(f'<a href="{escape(url)}">{escape(name)}</a>' for url, name in links)
+
+
+def coverage_row(row, base: str, objective: str, language: str) -> str:
+    country = row["country"]
+    name = escape(country.localized_name(language))
+    code = escape(country.alpha2)
+    cells = []
+    for number, count in row["cells"]:
+        link = (
+            f'<a href="{base}?country={code}&amp;objective={number}" '
+            f'aria-label="{name}, {objective} {number}: {count}">{count}</a>'
+            if count
+            else ""
+        )
+        cells.append(f'<td class="num {heat(count)}">{link}</td>')
+    return (
+        f'<tr><th scope="row"><a href="{escape(country.get_absolute_url())}">{name}</a></th>'
+        f'{"".join(cells)}<td class="num total">{row["total"]}</td></tr>'
+    )
 
 
 @register.filter
