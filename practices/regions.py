@@ -13,7 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from practices import shapes, summary
 from practices.cache import CachedCountPaginator, generation
-from practices.models import Country, Objective, Organisation, Practice, Region, Source, Theme
+from practices.models import (
+    Country,
+    Objective,
+    Organisation,
+    Practice,
+    Recommendation,
+    Region,
+    Source,
+    Theme,
+)
 from practices.selectors import (
     country_places,
     listed,
@@ -100,6 +109,7 @@ LABELS = {
     "organisation": lambda values: dict(
         Organisation.objects.filter(slug__in=values).values_list("slug", "name")
     ),
+    "kind": lambda values: {value: str(label) for value, label in Recommendation.Kind.choices},
     "source": lambda values: dict(
         Source.objects.filter(slug__in=values).values_list("slug", "title")
     ),

@@ -215,6 +215,12 @@ def test_the_search_page_of_a_gap_says_country_and_objective_once_not_none_found
     assert "No record of any kind matches these filters yet." in html
 
 
+def test_an_empty_list_of_recommendations_names_their_kind(client):
+    html = get(client, "/recommendations/?kind=general&country=MX")
+    assert "Kind:</span> <strong>General recommendation</strong>" in html
+    assert 'href="/recommendations/?kind=general&amp;region=419"' in html
+
+
 def test_the_search_page_of_a_theme_names_the_theme(client):
     from practices.models import Theme
 
