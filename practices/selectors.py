@@ -12,18 +12,20 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 
 from practices import shapes, summary
 from practices.cache import cached, generation, matching_key, remember
-from practices.filtersets import RecommendationFilterSet, RecordFilterSet
+from practices.filtersets import RecommendationFilterSet, RecordFilterSet, matching
 from practices.models import (
     RECORD_MODELS,
     Country,
     Objective,
     Organisation,
+    Practice,
     Recommendation,
     Region,
     Source,
@@ -644,3 +646,156 @@ def region_country_counts(region) -> list:
     for country in countries:
         country.records_count = sum(getattr(country, name) for name in COUNT_NAMES.values())
     return countries
+
+
+# The planner's workbench: countries side by side, and a plan sheet.
+
+COMPARE_LIMIT = 5  # records shown per country and objective on /compare/
+PLAN_LIMIT = 5  # the country's records shown per objective on its plan sheet
+PEER_LIMIT = 3  # peers' practices shown per objective and place on a plan sheet
+
+
+def newest_on_each_objective(queryset, limit: int, *by: str, fields=None):
+    """The records of `queryset` on each objective (and each value of the annotations `by`),
+    newest first, at most `limit` of each: values() rows of `fields` (shapes.columns()
+    unless given) with "objective_number", in one query whatever the number of records."""
+    fields = shapes.columns(queryset.model) if fields is None else fields
+    ranked = queryset.order_by().annotate(
+        objective_number=F("objectives__number"),
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("objectives__number"), *(F(name) for name in by)],
+            order_by=[F("published_at").desc(), F("pk").desc()],
+        ),
+    )
+    ranked = ranked.filter(objective_number__isnull=False, rank__lte=limit)
+    return ranked.values(*fields, "objective_number", *by, "published_at")
+
+
+def countries_side_by_side(countries, limit: int = COMPARE_LIMIT) -> dict:
+    """The 23 objectives, each with every country's published records on it (how many,
+    from practices.summary, and the newest `limit` of every kind), and which of the
+    countries have any: what all share, what only one has, what none has yet. A fixed
+    number of queries for a number of countries, whatever the catalogue's size."""
+    ids = [country.pk for country in countries]
+    counts: dict = {}
+    for country in countries:
+        counts.update(summary.coverage(country=country.pk))
+    newest: dict = {}
+    for model in RECORD_MODELS:
+        prefix, _, suffix = reverse(
+            f"practices:{model._meta.model_name}-detail", args=["S"]
+        ).rpartition("S")
+        named = model.objects.published().annotate(named=F("countries")).filter(named__in=ids)
+        for row in newest_on_each_objective(named, limit, "named", fields=("slug", "title")):
+            newest.setdefault((row["named"], row["objective_number"]), []).append(
+                {
+                    "kind": model._meta.verbose_name,
+                    "title": row["title"],
+                    "url": f"{prefix}{row['slug']}{suffix}",
+                    "published_at": row["published_at"],
+                }
+            )
+    search = reverse("practices:search")
+    rows = []
+    for pk, number, title in Objective.objects.values_list("pk", "number", "title"):
+        cells = []
+        for country in countries:
+            records = sorted(
+                newest.get((country.pk, number), []),
+                key=published_key,
+                reverse=True,
+            )[:limit]
+            cells.append(
+                {
+                    "country": country,
+                    "count": counts.get((country.pk, pk), 0),
+                    "records": records,
+                    "url": f"{search}?country={country.alpha2}&objective={number}",
+                }
+            )
+        holders = [cell["country"] for cell in cells if cell["count"]]
+        rows.append({"number": number, "title": title, "cells": cells, "holders": holders})
+    return {
+        "rows": rows,
+        "shared": [row for row in rows if len(row["holders"]) == len(countries)],
+        "only": [
+            {"country": country, "rows": [row for row in rows if row["holders"] == [country]]}
+            for country in countries
+        ],
+        "none": [row for row in rows if not row["holders"]],
+    }
+
+
+def plan_sheet(country, limit: int = PLAN_LIMIT, peer_limit: int = PEER_LIMIT) -> list[dict]:
+    """Objective by objective: the country's gaps and peers (country_gaps), its newest
+    published records of every kind on the objective, and the newest practices of its
+    peers, its sub-region's then the rest of its region's, none naming the country."""
+    own = []
+    for model in RECORD_MODELS:
+        named = matching(model.objects.published(), "countries", pk=country.pk)
+        own += [(model, row) for row in newest_on_each_objective(named, limit)]
+    peers, places = [], country_places(country)
+    elsewhere = Q(pk=country.pk)
+    for place in places:
+        practices = matching(
+            Practice.objects.published(), "countries", region_countries_condition(place)
+        ).exclude(pk__in=matching(Practice.objects.all(), "countries", elsewhere).values("pk"))
+        peers += [(place, row) for row in newest_on_each_objective(practices, peer_limit)]
+        elsewhere |= region_countries_condition(place)
+    entries = listed_by_kind(own + [(Practice, row) for _, row in peers])
+    own_entries = entries[: len(own)]
+    peer_entries = entries[len(own) :]
+    rows = []
+    for row in country_gaps(country):
+        number = row["number"]
+        peer_counts = {peer["region"]: peer["count"] for peer in row["peers"]}
+        rows.append(
+            {
+                **row,
+                "records": newest_first(
+                    (entry, record)
+                    for entry, (_, record) in zip(own_entries, own, strict=True)
+                    if record["objective_number"] == number
+                )[:limit],
+                "places": [
+                    {
+                        "region": place,
+                        "within": place != places[0],
+                        "count": peer_counts.get(place),
+                        "url": practice_list_url(region=place.code, objective=number),
+                        "records": [
+                            entry
+                            for entry, (where, record) in zip(peer_entries, peers, strict=True)
+                            if where == place and record["objective_number"] == number
+                        ],
+                    }
+                    for place in places
+                ],
+            }
+        )
+    return rows
+
+
+def published_key(row: dict) -> tuple:
+    """A row's place in newest-first order (never-published ones last)."""
+    published = row["published_at"]
+    return (published is not None, published.timestamp() if published else 0)
+
+
+def newest_first(pairs) -> list[Listed]:
+    """The entries of (entry, row) pairs, the newest row first."""
+    pairs = sorted(pairs, key=lambda pair: published_key(pair[1]), reverse=True)
+    return [entry for entry, _ in pairs]
+
+
+def records_by_slug(slugs) -> tuple[list[Listed], set[str]]:
+    """The published records of any kind with these slugs, as the pages list them, and
+    the slugs that name none."""
+    found = []
+    for model in RECORD_MODELS:
+        found += [
+            (model, row) for row in shapes.rows(model.objects.published().filter(slug__in=slugs))
+        ]
+    entries = listed_by_kind(found)
+    return entries, set(slugs) - {entry.item["slug"] for entry in entries}

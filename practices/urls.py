@@ -1,6 +1,6 @@
 from django.urls import path
 
-from practices import regions, views
+from practices import planning, regions, views
 from practices.feeds import LatestRecordsFeed
 from practices.models import RECORD_MODELS
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("countries/", views.country_list, name="country-list"),
     path("countries/<slug:slug>/", views.country_detail, name="country-detail"),
+    path("countries/<slug:slug>/plan/", planning.plan_sheet_view, name="plan-sheet"),
+    path("compare/", planning.compare, name="compare"),
     path("regions/<slug:slug>/", regions.region_detail, name="region-detail"),
     path("objectives/", views.objective_list_view, name="objective-list"),
     path("objectives/<int:number>/", views.objective_detail, name="objective-detail"),
