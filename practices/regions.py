@@ -11,7 +11,7 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from practices import shapes, summary
+from practices import charts, shapes, summary
 from practices.cache import CachedCountPaginator, generation
 from practices.models import (
     Country,
@@ -49,14 +49,19 @@ def region_detail(request, slug):
     )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = listed(Practice, page.object_list, at)
+    children = list(region.children.order_by("name"))
+    countries = region_country_counts(region)
+    coverage = region_coverage(region)
     return render(
         request,
         "practices/region_detail.html",
         {
             "region": region,
-            "children": list(region.children.order_by("name")),
-            "countries": region_country_counts(region),
-            "coverage": region_coverage(region),
+            "children": children,
+            "countries": countries,
+            "coverage": coverage,
+            "objective_chart": charts.bar_chart(charts.coverage_rows(coverage)),
+            "place_chart": charts.bar_chart(charts.place_rows(children, countries)),
             "kinds": kinds,
             "page": page,
             "practices_url": practice_list_url(region=region.code),

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from practices import shapes
+from practices import charts, shapes
 from practices.cache import CachedCountPaginator, cached, cached_count, generation
 from practices.filtersets import resolve_regions
 from practices.models import (
@@ -57,13 +57,20 @@ KINDS = {model._meta.verbose_name_plural: model for model in RECORD_MODELS}
 def home(request):
     """Search, the catalogue's counts, ways to browse, and what was published last."""
     at = generation()
+    regions = cached("pages", "region-totals", region_totals, at=at)
+    objectives = cached("pages", "objectives", lambda: list(objective_list()), at=at)
     return render(
         request,
         "practices/home.html",
         {
             "counts": cached("pages", "counts", catalogue_counts, at=at),
-            "regions": cached("pages", "region-totals", region_totals, at=at),
-            "objectives": cached("pages", "objectives", lambda: list(objective_list()), at=at),
+            "regions": regions,
+            "objectives": objectives,
+            "generation": at,
+            # Called by the template only when its cached map is missing.
+            "world_map": charts.world_map,
+            "objective_chart": charts.bar_chart(charts.objective_rows(objectives)),
+            "region_chart": charts.bar_chart(charts.region_rows(regions)),
             "themes": cached(
                 "pages",
                 "themes",
@@ -315,6 +322,8 @@ def objective_detail(request, number):
             # Called by the template only when its cached fragments are missing.
             "kinds": lambda: records_by_kind(query, "objectives", objective),
             "countries": lambda: objective_country_counts(objective),
+            "world_map": lambda: charts.world_map(objective),
+            "region_chart": lambda: charts.bar_chart(charts.objective_region_rows(objective)),
         },
     )
 
