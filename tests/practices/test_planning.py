@@ -321,3 +321,17 @@ def test_plan_sheet_download_query_count_does_not_grow_with_the_shortlist(client
     published_practices(12, ["GT"], [1, 2])
     picks = "".join(f"&pick=planning-practice-gt-{n}" for n in range(12))
     assert queries(client, url + picks) == before
+
+
+def test_drafts_are_neither_compared_nor_shortlisted(client):
+    """A draft naming Mexico stays out of the comparison, its plan sheet and a shortlist."""
+    mexico = list(Country.objects.filter(alpha2="MX"))
+    one = list(Objective.objects.filter(number=1))
+    make(slug="planning-draft", relations={"countries": mexico, "objectives": one})
+    assert "planning-draft" not in get(client, MEXICO_AND_PHILIPPINES)
+    assert "planning-draft" not in plan_objective(get(client, PLAN), 1)
+    html = get(client, f"{PLAN}?pick=planning-draft&pick={WORKING_GROUP}")
+    assert "was left out: planning-draft" in html
+    assert "Planning draft" not in html
+    response = client.get(f"{PLAN}?pick=planning-draft&format=docx")
+    assert response.status_code == 400
