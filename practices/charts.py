@@ -17,7 +17,7 @@ import math
 from pathlib import Path
 
 from django.urls import reverse
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from practices import summary
 from practices.models import Country, Region
@@ -101,7 +101,8 @@ def world_map(objective=None) -> dict:
         by_code[country.alpha2] = {
             "fill": colour(count, classes),
             "url": url,
-            "title": f"{name}: {records_label(count)}",
+            "title": gettext("%(country)s: %(records)s")
+            % {"country": name, "records": records_label(count)},
         }
         rows.append({"name": name, "url": url, "count": count, "code": country.alpha2})
     rows.sort(key=lambda row: (-row["count"], row["name"]))
