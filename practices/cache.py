@@ -20,8 +20,11 @@ The caches, each keyed by the generation and by everything else its value depend
 - "facets": a list's facet counts (practices.selectors.cached_facets), shared by the API
   and the pages; key: the facets asked and the matching records' query (or the kind, for
   a whole list, whose facets come from practices.summary).
-- "pages": what the home, the countries and the objectives show, and the coverage
-  matrix's choice of regions; key: the page's part.
+- "pages": what the home, the countries and the objectives show, the coverage
+  matrix's choice of regions, a country's plan sheet (its records and its peers'
+  practices, objective by objective) and a comparison of countries
+  (practices.planning); key: the page's part (the country; the countries compared, in
+  their order).
 - the "facet_block" template fragment of a list page (templates/practices/
   record_list.html): the filter panel's HTML; key: language, kind and the filters the list
   knows (other parameters are left out of its links).

@@ -22,7 +22,7 @@ from docx.enum.text import WD_BREAK
 from docx.shared import Mm
 
 from practices import shapes
-from practices.cache import generation
+from practices.cache import cached, generation
 from practices.citations import citation_text
 from practices.filtersets import ValuesField, check_known
 from practices.models import Country, Source
@@ -103,7 +103,12 @@ def compare(request):
             **context,
             "countries": countries,
             "slots": slots([country.alpha2 for country in countries]),
-            "comparison": countries_side_by_side(countries),
+            "comparison": cached(
+                "pages",
+                f"compare|{','.join(str(country.pk) for country in countries)}",
+                lambda: countries_side_by_side(countries),
+                at=at,
+            ),
             "generation": at,
         },
     )
@@ -140,6 +145,7 @@ def plan_sheet_view(request, slug):
     country = get_object_or_404(
         Country.objects.select_related("subregion__parent", "intermediate_region"), slug=slug
     )
+    at = generation()
     form = ShortlistForm(request.GET)
     if not form.is_valid():
         return render(
@@ -159,7 +165,7 @@ def plan_sheet_view(request, slug):
                 {
                     "country": country,
                     "errors": {"pick": [_("Tick at least one record to download a shortlist.")]},
-                    "objectives": plan_sheet(country),
+                    "objectives": plan_objectives(country, at),
                     "picked": set(),
                     "unknown": sorted(unknown),
                 },
@@ -173,12 +179,18 @@ def plan_sheet_view(request, slug):
         "practices/plan_sheet.html",
         {
             "country": country,
-            "objectives": plan_sheet(country),
+            "objectives": plan_objectives(country, at),
             "shortlist": shortlist,
             "picked": {entry.item["slug"] for entry in entries},
             "unknown": sorted(unknown),
         },
     )
+
+
+def plan_objectives(country, at: int) -> list[dict]:
+    """A country's plan sheet without its shortlist (selectors.plan_sheet), once per
+    generation: an official ticking and updating reads it again and again."""
+    return cached("pages", f"plan-sheet|{country.pk}", lambda: plan_sheet(country), at=at)
 
 
 def shortlist_groups(entries, request) -> list[dict]:

@@ -335,3 +335,31 @@ def test_drafts_are_neither_compared_nor_shortlisted(client):
     assert "Planning draft" not in html
     response = client.get(f"{PLAN}?pick=planning-draft&format=docx")
     assert response.status_code == 400
+
+
+# What is cached ("pages", practices.cache): keyed by everything the value depends on.
+
+
+def test_a_cached_plan_sheet_is_not_served_for_another_country(client):
+    """The key holds the country."""
+    get(client, PLAN)
+    html = get(client, "/countries/philippines/plan/")
+    assert "<h1>Philippines: plan sheet</h1>" in html
+    assert f'value="{KAFALA}"' in html and f'value="{WORKING_GROUP}"' not in html
+
+
+def test_a_cached_comparison_is_keyed_by_the_countries_in_their_order(client):
+    get(client, MEXICO_AND_PHILIPPINES)
+    reversed_html = get(client, "/compare/?countries=PH,MX")
+    cells = table_row(reversed_html, 13).split("<td>")[1:]
+    assert "no record" in cells[0] and WORKING_GROUP in cells[1]
+    other = get(client, "/compare/?countries=MX,TH")
+    assert 'href="/countries/thailand/">Thailand' in other
+    assert 'href="/countries/philippines/">Philippines' not in other.split("<thead>")[1]
+
+
+def test_a_plan_sheet_shows_a_practice_published_after_it_was_cached(client):
+    """A write moves the generation: the next read is made afresh."""
+    get(client, PLAN)
+    published_practices(1, ["UY"], [1])
+    assert 'value="planning-practice-uy-0"' in plan_objective(get(client, PLAN), 1)
