@@ -82,7 +82,7 @@ def compare(request):
     """Two to four countries side by side on the 23 objectives; the form alone (200) when
     no country is asked, the form and what is wrong (400) for bad input."""
     at = generation()
-    context = {"choices": country_choices(at), "max": MAX_COUNTRIES}
+    context = {"choices": country_choices(at)}
     if "countries" not in request.GET:
         return render(request, "practices/compare.html", {**context, "slots": slots([])})
     form = CompareForm(request.GET)
@@ -109,7 +109,6 @@ def compare(request):
                 lambda: countries_side_by_side(countries),
                 at=at,
             ),
-            "generation": at,
         },
     )
 
