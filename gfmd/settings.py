@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "import_export",
+    "admin_auto_filters",  # the record lists' searched filters (practices.admin)
     "axes",
     "corsheaders",
     "rest_framework",

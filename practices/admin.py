@@ -1,12 +1,15 @@
 """The editors' desk: lists, forms, the review workflow, history and bulk import."""
 
+from admin_auto_filters.filters import AutocompleteFilter
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -129,6 +132,49 @@ class RegionFilter(SimpleListFilter):
         return queryset.filter(countries__subregion__parent__code=self.value()).distinct()
 
 
+class SearchedFilter(AutocompleteFilter):
+    """A filter by one related row chosen by typing its name in the admin's autocomplete
+    (django-admin-autocomplete-filter), so the sidebar does not list all 249 countries.
+    Its parameter is the one Django's own filter used (countries__id__exact), so links
+    kept from before still filter; the search goes through the admin's autocomplete view,
+    which checks the view permission of the related model's admin."""
+
+    template = "admin/practices/searched_filter.html"
+    field_pk = "id"
+
+    def __init__(self, request, params, model, model_admin):
+        self.parameter_name = f"{self.field_name}__{self.field_pk}__exact"
+        chosen = params.get(self.parameter_name)
+        if chosen and whole_number(chosen[-1]) is None:
+            raise IncorrectLookupParameters(f"{self.parameter_name}: not an id")
+        super().__init__(request, params, model, model_admin)
+
+    @staticmethod
+    def hint(text) -> dict:
+        """The box's placeholder, which is also its accessible name. Django's widget sets
+        data-placeholder to "" (to allow clearing); an attribute's first occurrence wins,
+        so this one is spelt data-Placeholder, as the package does for its titles."""
+        return {"data-Placeholder": text}
+
+
+class CountryFilter(SearchedFilter):
+    title = _("countries")
+    field_name = "countries"
+    widget_attrs = SearchedFilter.hint(_("Type a country's name"))
+
+
+class ObjectiveFilter(SearchedFilter):
+    title = _("GCM objectives")
+    field_name = "objectives"
+    widget_attrs = SearchedFilter.hint(_("Type a number or title"))
+
+
+class ThemeFilter(SearchedFilter):
+    title = _("themes")
+    field_name = "themes"
+    widget_attrs = SearchedFilter.hint(_("Type a theme"))
+
+
 class RecordAdminForm(forms.ModelForm):
     """A record's form: it carries the version it was opened at (optimistic locking), and
     tells the editor at once what practices.editing would refuse."""
@@ -206,13 +252,15 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
     write goes through practices.editing; this class only turns forms into its calls."""
 
     form = RecordAdminForm
-    list_display = ["title", "status", "source", "country_codes", "updated_at", "published_at"]
+    # Few, narrow columns so that titles stay readable beside the filters at 1366 px;
+    # static/css/admin.css lets the title and source wrap (columns named field-<name>).
+    list_display = ["title", "status", "source_session", "country_codes", "updated_at"]
     list_filter = [
         "status",
         RegionFilter,
-        "countries",
-        "objectives",
-        "themes",
+        CountryFilter,
+        ObjectiveFilter,
+        ThemeFilter,
         "source",
         "source__year",
     ]
@@ -284,8 +332,18 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
     #: The to-many relation an inline of Challenge.addressed_by edits, by the admin's model.
     INLINE_RELATIONS = {}
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("countries")
+
+    @admin.display(description=_("source"), ordering="source")
+    def source_session(self, record):
+        """The session's short name; the document's full title shows on hovering."""
+        return format_html(
+            '<span title="{}">{}</span>', record.source, record.source.session or record.source
+        )
 
     @admin.display(description=_("countries"))
     def country_codes(self, record):
@@ -509,7 +567,7 @@ class OpportunityAdmin(RecordAdmin):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(RecordAdmin):
-    list_display = ["title", "kind", "status", "source", "updated_at", "published_at"]
+    list_display = ["title", "kind", "status", "source_session", "updated_at"]
     list_filter = ["kind", *RecordAdmin.list_filter]
     fieldsets = [
         (
