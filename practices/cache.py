@@ -33,6 +33,11 @@ The caches, each keyed by the generation and by everything else its value depend
   fragment: a country's page below its heading (its gaps and its peers' counts too);
   key: language and country. The "coverage_table" fragment: the coverage matrix; key:
   language, kind, whether all countries are shown, and the region it is narrowed to.
+  The "world_map" fragment: the world map of records by country with its table (and, on
+  the home, the charts per region and per objective; on an objective's page, its chart
+  per region), practices.charts; key: language and objective ("all" on the home). The
+  "region_place_chart" and "region_objective_chart" fragments of a region's page: key:
+  language and region.
   These keep HTML, not the data it is made from: reading back thousands of objects on
   every request made enough garbage to set off Python's full collection every few
   dozen requests (60 ms).

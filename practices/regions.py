@@ -60,8 +60,10 @@ def region_detail(request, slug):
             "children": children,
             "countries": countries,
             "coverage": coverage,
-            "objective_chart": charts.bar_chart(charts.coverage_rows(coverage)),
-            "place_chart": charts.bar_chart(charts.place_rows(children, countries)),
+            "generation": at,
+            # Called by the template only when its cached charts are missing.
+            "objective_chart": lambda: charts.bar_chart(charts.coverage_rows(coverage)),
+            "place_chart": lambda: charts.bar_chart(charts.place_rows(children, countries)),
             "kinds": kinds,
             "page": page,
             "practices_url": practice_list_url(region=region.code),

@@ -67,10 +67,10 @@ def home(request):
             "regions": regions,
             "objectives": objectives,
             "generation": at,
-            # Called by the template only when its cached map is missing.
+            # Called by the template only when its cached map and charts are missing.
             "world_map": charts.world_map,
-            "objective_chart": charts.bar_chart(charts.objective_rows(objectives)),
-            "region_chart": charts.bar_chart(charts.region_rows(regions)),
+            "objective_chart": lambda: charts.bar_chart(charts.objective_rows(objectives)),
+            "region_chart": lambda: charts.bar_chart(charts.region_rows(regions)),
             "themes": cached(
                 "pages",
                 "themes",

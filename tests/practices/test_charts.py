@@ -328,6 +328,13 @@ def test_region_page_charts_its_objectives_and_its_sub_regions(client):
     assert set(places) == set(asia.children.values_list("name", flat=True))
 
 
+def test_the_cached_charts_of_one_region_are_not_served_for_another(client):
+    asia = bars_of(client.get("/regions/asia/").content.decode(), "place-chart")
+    americas = bars_of(client.get("/regions/americas/").content.decode(), "place-chart")
+    assert "South-eastern Asia" in asia and "South-eastern Asia" not in americas
+    assert "Latin America and the Caribbean" in americas
+
+
 def test_a_region_without_sub_regions_charts_its_countries_with_records(client):
     page = client.get("/regions/south-eastern-asia/").content.decode()
     places = bars_of(page, "place-chart")
