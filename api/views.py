@@ -56,6 +56,7 @@ from practices.models import (
     Theme,
 )
 from practices.models import Organisation as OrganisationModel
+from practices.search import SEARCH_FALLBACK_HEADER, fell_back
 from practices.selectors import (
     FACETS,
     InvalidFilters,
@@ -455,11 +456,14 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             if self.action != "list":
                 return queryset
             try:
-                return record_rows(
+                rows = record_rows(
                     model=model, params=self.request.query_params, user=self.request.user
                 )
             except InvalidFilters as invalid:
                 raise ValidationError(invalid.errors) from None
+            if fell_back(rows):  # no record has every word of q: those with any of them
+                self.headers[SEARCH_FALLBACK_HEADER] = "any-word"
+            return rows
 
         def get_serializer_class(self):
             if self.action in ("create", "update", "partial_update"):

@@ -29,7 +29,7 @@ from practices.models import (
     Theme,
 )
 from practices.querysets import region_countries_condition
-from practices.search import MAX_QUERY_LENGTH, search
+from practices.search import MAX_QUERY_LENGTH, finding
 
 ACTION_CODE = re.compile(r"^(\d{1,2})([a-z])$")
 
@@ -280,7 +280,13 @@ class RecordFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         max_length=MAX_QUERY_LENGTH,
-        label=_("Full-text search over title and text; results in relevance order."),
+        label=_(
+            "Full-text search over title and text, in relevance order: records with "
+            "every word (the last word, and any ending in *, as prefixes; a country's "
+            "name or code also finds its records); when none has them all, records "
+            "with any of them, and the answer's X-Search-Fallback header says "
+            "any-word."
+        ),
     )
     country = ValuesFilter(
         method="filter_country",
@@ -380,10 +386,14 @@ class RecordFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         """With `q` and no explicit ordering, the most relevant records come first; with
-        `sample`, the sample's own order."""
+        `sample`, the sample's own order. `q` is applied last, over the other filters:
+        when no record they allow has all its words, records with any of them are shown
+        (practices.search.finding)."""
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
         ordered = bool(data.get("ordering"))
+        if data.get("q", "").strip():
+            queryset = finding(queryset, data["q"])
         if data.get("sample"):
             queryset = sampled(queryset, int(data["sample"]), int(data.get("seed") or 0))
             if not ordered:
@@ -397,7 +407,8 @@ class RecordFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        return search(queryset, value) if value.strip() else queryset
+        """`q` acts after the other filters, in filter_queryset()."""
+        return queryset
 
     def filter_country(self, queryset, name, pks):
         return matching(queryset, "countries", pk__in=pks)

@@ -8,10 +8,19 @@ callers, which order by `-rank`.
 """
 
 import re
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField, Value
+from django.db.models import F, FloatField, Q, Value
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from practices.cache import cached, cached_count
+from practices.models import Country
+from practices.resolvers import UnknownName, country_index, normalise
 
 CONFIG = "english"
 MAX_QUERY_LENGTH = 200
@@ -102,33 +111,277 @@ def install(connection) -> None:
             installer(cursor, table)
 
 
+# Queries: the words of what the user typed, prefixes, and the countries they name.
+
+PREFIX_MIN = 3  # letters a word needs before it is matched as a prefix (migr*, detent*)
+NAME_WORDS = 4  # the most words a country's name takes ("Lao People's Democratic Republic")
+TOKEN = re.compile(r"(\w+)(\*?)", re.UNICODE)
+OPERATORS = {"AND", "OR", "NOT", "NEAR"}  # in capitals, not words (nor AND Andorra's code)
+START, STOP = "\ue000", "\ue001"  # around a matched word in a snippet, until escaped
+FALLBACK = "search_any_word"  # the annotation that marks records found by any word
+SEARCH_FALLBACK_HEADER = "X-Search-Fallback"  # the API's word for it: "any-word"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing to find: a word (a prefix when `prefix`), or a country's name of one or
+    more words, also found in the records linked to that country (`country`, its pk)."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+    country: int | None = None
+
+
+def country_names() -> dict:
+    """What a query word may call a country: {"names": {normalised name: pk}, "codes":
+    {CODE: pk}}. Codes (PH, PHL) and capitalised aliases (CAR) name a country only when
+    written in capitals, so that "in" or "car" stay words; names fold case and accents."""
+
+    def build():
+        rows = list(
+            Country.objects.values_list(
+                "pk", "alpha2", "alpha3", "name", "official_name", "alternative_names"
+            )
+        )
+        index = country_index(
+            SimpleNamespace(
+                alpha2=alpha2,
+                alpha3=alpha3,
+                name=name,
+                official_name=official,
+                alternative_names=aliases or [],
+            )
+            for _, alpha2, alpha3, name, official, aliases in rows
+        )
+        pks = {alpha2: pk for pk, alpha2, *_ in rows}
+        codes, names = {}, {}
+        for _, alpha2, alpha3, name, official, aliases in rows:
+            for each in (alpha2, alpha3, name, official, *(aliases or [])):
+                try:
+                    found = pks[index.resolve(each)]
+                except UnknownName:  # a name two countries claim names neither
+                    continue
+                if each.isascii() and each.isalpha() and each.isupper() and len(each) <= 4:
+                    if each not in OPERATORS:
+                        codes[each] = found
+                else:
+                    names[normalise(each)] = found
+        return {"names": names, "codes": codes}
+
+    return cached("pages", "search-country-names", build)
+
+
+def parse(text: str, countries: dict | None = None) -> list[Term]:
+    """The terms of a query: its words (FTS syntax, quotes and odd characters dropped), a
+    word ending in * a prefix, and the last word a prefix too when it has PREFIX_MIN
+    letters; the longest run of words naming a country (given `countries`, as
+    country_names() makes it) one term."""
+    tokens = [
+        (word, bool(star))
+        for word, star in TOKEN.findall(text[:MAX_QUERY_LENGTH])
+        if word not in OPERATORS  # "labour OR migration": all words, then any (finding())
+    ]
+    terms: list[Term] = []
+    i = 0
+    while i < len(tokens):
+        named = _country_at(tokens, i, countries) if countries else None
+        if named is not None:
+            length, pk = named
+            terms.append(Term(tuple(w.casefold() for w, _ in tokens[i : i + length]), country=pk))
+            i += length
+            continue
+        word, star = tokens[i]
+        last = i == len(tokens) - 1 and not text.rstrip().endswith(('"', "'"))
+        prefix = (star or last) and len(word) >= PREFIX_MIN and not word.isdigit()
+        terms.append(Term((word.casefold(),), prefix=prefix))
+        i += 1
+    return terms
+
+
+def _country_at(tokens, start: int, countries: dict) -> tuple[int, int] | None:
+    """(how many words, the country's pk) of the longest country name at `start`."""
+    for length in range(min(NAME_WORDS, len(tokens) - start), 0, -1):
+        words = [word for word, _ in tokens[start : start + length]]
+        if length == 1 and words[0] in countries["codes"]:
+            return 1, countries["codes"][words[0]]
+        pk = countries["names"].get(normalise(" ".join(words)))
+        if pk is not None:
+            return length, pk
+    return None
+
+
+def fts5_term(term: Term) -> str:
+    """A term as an FTS5 phrase: each word quoted, so that no FTS5 syntax gets through."""
+    phrase = '"' + " ".join(term.words) + '"'
+    return f"{phrase}*" if term.prefix else phrase
+
+
+def tsquery_term(term: Term) -> str:
+    """A term as to_tsquery() text: each word a quoted lexeme (\\w+ holds no quote)."""
+    lexemes = " <-> ".join(f"'{word}'" for word in term.words)
+    return f"({lexemes}:*)" if term.prefix else f"({lexemes})"
+
+
+def joined(terms: list[Term], any_word: bool, vendor: str) -> str:
+    if vendor == "postgresql":
+        return (" | " if any_word else " & ").join(tsquery_term(term) for term in terms)
+    return (" OR " if any_word else " AND ").join(fts5_term(term) for term in terms)
+
+
+def linked_to(model, pks: list[int]) -> Q:
+    """Records linked to any of the countries `pks`, through the countries' table alone."""
+    field = model._meta.get_field("countries")
+    through = field.remote_field.through
+    links = through.objects.filter(**{f"{field.m2m_reverse_field_name()}_id__in": pks})
+    return Q(pk__in=links.values(f"{field.m2m_field_name()}_id"))
+
+
 def fts5_query(text: str) -> str:
     """Words of the user's query as FTS5 phrases, all required: no FTS5 syntax gets through."""
     return " ".join(f'"{word}"' for word in WORD.findall(text))
 
 
-def search(queryset, text: str):
-    """Records matching every word of `text`, annotated with `rank` (higher is better)."""
-    if connection.vendor == "postgresql":
-        query = SearchQuery(text, config=CONFIG, search_type="websearch")
-        return queryset.filter(search_vector=query).annotate(
-            rank=SearchRank(F("search_vector"), query)
-        )
-    match = fts5_query(text)
-    if not match:  # no word at all (only punctuation or control characters)
+def search(queryset, text: str, *, any_word: bool = False):
+    """Records matching every term of `text` (parse()), or any of them with `any_word`,
+    annotated with `rank` (higher is better). A term naming a country also matches the
+    records linked to it. One query, the rank computed in it, on either engine."""
+    terms = parse(text, country_names())
+    if not terms:  # no word at all (only punctuation or control characters)
         return queryset.annotate(rank=Value(0.0, output_field=FloatField())).none()
+    if connection.vendor == "postgresql":
+        return _postgresql_search(queryset, terms, any_word)
+    return _sqlite_search(queryset, terms, any_word)
+
+
+def finding(queryset, text: str, *, at: int | None = None):
+    """search(): every term first; when no record of `queryset` has them all, any of them,
+    marked so (fell_back()). Whether all terms find a record is the COUNT a list makes
+    anyway, cached (practices.cache.cached_count): a list's page pays no extra query."""
+    found = search(queryset, text)
+    if len(parse(text)) < 2 or cached_count(found, at=at):
+        return found
+    return search(queryset, text, any_word=True).annotate(**{FALLBACK: Value(True)})
+
+
+def fell_back(queryset) -> bool:
+    """Whether `queryset` (finding()'s) shows the records with any word, none having all."""
+    return hasattr(queryset, "query") and FALLBACK in queryset.query.annotations
+
+
+def _postgresql_search(queryset, terms: list[Term], any_word: bool):
+    """The tsvector column against to_tsquery() (prefixes as :*), a country's records ORed
+    in; ranked by ts_rank against any of the terms."""
+
+    def matches(chosen, any_of=False):
+        text = joined(chosen, any_of, "postgresql")
+        return Q(search_vector=SearchQuery(text, config=CONFIG, search_type="raw"))
+
+    countries = [term for term in terms if term.country]
+    if any_word:
+        condition = matches(terms, True)
+        if countries:
+            condition |= linked_to(queryset.model, [term.country for term in countries])
+    else:
+        words = [term for term in terms if not term.country]
+        condition = matches(words) if words else Q()
+        for term in countries:
+            condition &= matches([term]) | linked_to(queryset.model, [term.country])
+    query = SearchQuery(joined(terms, True, "postgresql"), config=CONFIG, search_type="raw")
+    return queryset.filter(condition).annotate(rank=SearchRank(F("search_vector"), query))
+
+
+def _sqlite_search(queryset, terms: list[Term], any_word: bool):
+    """FTS5: the words' MATCH joined by rowid and ranked by bm25 in the same scan; a term
+    naming a country, which FTS5 cannot OR with the record's links, matched through
+    uncorrelated subqueries (each FTS5 scan done once, never per record)."""
     table = queryset.model._meta.db_table
     fts = f"{table}_fts"
-    # One query: the FTS5 table joined by rowid, bm25() computed in the same scan. A rank
-    # as a correlated subquery per matching row (the form an annotation would take) cost
-    # an index lookup per match: 150 ms for 1,135 matches of 20,000 practices.
-    # The unary + on the FTS side keeps SQLite from probing the FTS table once per record
-    # (by rowid and MATCH): without it, a COUNT took the records' status index first and
-    # ran 450 ms where the match first takes 3 ms.
-    # bm25 is lower for better matches; negate it so that both engines sort by -rank.
-    return queryset.extra(
-        tables=[fts],
-        where=[f"{fts} MATCH %s", f"{table}.id = +{fts}.rowid"],
-        params=[match],
-        select={"rank": f"-bm25({fts}, 10.0, 1.0)"},
+    words = [term for term in terms if not term.country]
+    countries = [term for term in terms if term.country]
+
+    def ids(match: str) -> Q:
+        return Q(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match]))
+
+    if countries and not any_word:
+        for term in countries:
+            queryset = queryset.filter(
+                ids(fts5_term(term)) | linked_to(queryset.model, [term.country])
+            )
+    if words and not (countries and any_word):
+        # One query: the FTS5 table joined by rowid, bm25() computed in the same scan. A
+        # rank as a correlated subquery per matching row (the form an annotation would
+        # take) cost an index lookup per match: 150 ms for 1,135 matches of 20,000
+        # practices. The unary + on the FTS side keeps SQLite from probing the FTS table
+        # once per record (by rowid and MATCH): without it, a COUNT took the records'
+        # status index first and ran 450 ms where the match first takes 3 ms.
+        # bm25 is lower for better matches; negate it so that both engines sort by -rank.
+        return queryset.extra(
+            tables=[fts],
+            where=[f"{fts} MATCH %s", f"{table}.id = +{fts}.rowid"],
+            params=[joined(words, any_word, "sqlite")],
+            select={"rank": f"-bm25({fts}, 10.0, 1.0)"},
+        )
+    anything = joined(terms, True, "sqlite")
+    if any_word:
+        queryset = queryset.filter(
+            ids(anything) | linked_to(queryset.model, [term.country for term in countries])
+        )
+    # Records whose text holds a term first, then those only linked to the country.
+    return queryset.annotate(
+        rank=RawSQL(
+            f"CASE WHEN {table}.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s) "
+            "THEN 1.0 ELSE 0.0 END",
+            [anything],
+            output_field=FloatField(),
+        )
     )
+
+
+# Snippets: the passage of each record's text where the words were found.
+
+SNIPPET_SQL = {
+    # ts_headline drops the markup it finds; the marks are private-use characters that
+    # snippet_html() turns into <mark> once everything else is escaped.
+    "postgresql": """
+        SELECT id, ts_headline(%s, text, to_tsquery(%s, %s),
+            'StartSel="' || %s || '", StopSel="' || %s || '", MaxWords=40, MinWords=20,
+             ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "')
+        FROM {table} WHERE id = ANY(%s)
+    """,
+    "sqlite": """
+        SELECT rowid, snippet({fts}, 1, %s, %s, '…', 40) FROM {fts}
+        WHERE {fts} MATCH %s AND rowid IN ({ids})
+    """,
+}
+
+
+def snippets(model, ids: list[int], text: str) -> dict[int, str]:
+    """For each record of `ids` whose text holds a term of `text`: the passage around
+    them, HTML-escaped, the terms in <mark>. One query for a page of records."""
+    terms = parse(text, country_names())
+    if not ids or not terms:
+        return {}
+    table = model._meta.db_table
+    vendor = connection.vendor
+    anything = joined(terms, True, vendor)
+    if vendor == "postgresql":
+        sql = SNIPPET_SQL[vendor].format(table=table)
+        params = [CONFIG, CONFIG, anything, START, STOP, list(ids)]
+    elif vendor == "sqlite":
+        placeholders = ", ".join(["%s"] * len(ids))
+        sql = SNIPPET_SQL[vendor].format(fts=f"{table}_fts", ids=placeholders)
+        params = [START, STOP, anything, *ids]
+    else:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk: snippet_html(passage) for pk, passage in cursor.fetchall() if START in passage}
+
+
+def snippet_html(passage: str) -> str:
+    """A passage escaped, its marked words in <mark>; marks that do not pair, dropped."""
+    marked = passage.count(START) == passage.count(STOP)
+    html = escape(passage)
+    if not marked:
+        return mark_safe(html.replace(START, "").replace(STOP, ""))
+    return mark_safe(html.replace(START, "<mark>").replace(STOP, "</mark>"))

@@ -814,3 +814,33 @@ def records_by_slug(slugs) -> tuple[list[Listed], set[str]]:
         ]
     entries = listed_by_kind(found)
     return entries, set(slugs) - {entry.item["slug"] for entry in entries}
+
+
+def search_facets(querysets, names, at: int | None = None) -> dict[str, list[dict]]:
+    """The facets of the search page, which shows every kind: each facet's rows with the
+    matching records of all kinds, summed. A query per kind (facet_counts(), which counts
+    its records too and leaves the total for the kind's count) or practices.summary for a
+    whole list, then the labels once; computed once per generation and filters."""
+    names = list(names)
+
+    def compute():
+        summed: dict[str, dict[int, int]] = {name: {} for name in names}
+        for queryset in querysets:
+            model = queryset.model
+            matching = matching_key(queryset)
+            if matching == matching_key(model.objects.published()):
+                kind = model._meta.model_name
+                counted = {
+                    name: summary.counts(SUMMARY_FACETS[name][0], kinds=[kind])[kind]
+                    for name in names
+                }
+            else:
+                total, counted = facet_counts(queryset, names)
+                remember("count", matching, total, at=at)
+            for name, per_row in counted.items():
+                for pk, n in per_row.items():
+                    summed[name][pk] = summed[name].get(pk, 0) + n
+        return labelled_facets(summed)
+
+    key = "|".join(matching_key(queryset) for queryset in querysets)
+    return cached("facets", f"search|{','.join(names)}|{key}", compute, at=at)

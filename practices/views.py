@@ -27,6 +27,7 @@ from practices.models import (
     Theme,
 )
 from practices.regions import filters_in_force
+from practices.search import fell_back, snippets
 from practices.selectors import (
     FACETS,
     cached_facets,
@@ -35,7 +36,6 @@ from practices.selectors import (
     country_gaps,
     country_organisations,
     coverage_matrix,
-    filterset_class_for,
     listed,
     objective_country_counts,
     objective_list,
@@ -45,6 +45,7 @@ from practices.selectors import (
     records_by_kind,
     region_totals,
     related_records,
+    search_facets,
     source_list,
     with_record_counts,
 )
@@ -104,7 +105,8 @@ def record_list(request, model):
 
     paginator = CachedCountPaginator(rows, PAGE_SIZE, at=at, counting=counting)
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = listed(model, page.object_list, at)
+    text = request.GET.get("q", "").strip()
+    page.object_list = listed_with_snippets(model, page.object_list, text, at)
     query = FacetQuery(request.GET, keep=filterset.base_filters)
 
     def facet_groups():
@@ -124,6 +126,7 @@ def record_list(request, model):
             "facet_key": urlencode(query.pairs),
             "generation": at,
             "api_url": reverse(f"api:{model._meta.model_name}-list"),
+            "fell_back": fell_back(queryset),
             "notes": None
             if page.paginator.count
             else filters_in_force(request.GET, filterset.base_filters, model=model),
@@ -209,37 +212,72 @@ def facet_links(query: FacetQuery, facets: dict[str, list[dict]]) -> list[dict]:
 
 
 def search(request):
-    """Every kind of record matching the same filters and search, kind by kind."""
-    results, errors = [], None
+    """Every kind of record matching the same filters and search, kind by kind: the
+    facets of them all, each kind's first records (the passages holding the words) with
+    its JSON and CSV, and whether the search fell back to any of its words."""
     at = generation()
-    for model in RECORD_MODELS:
-        filterset = record_filterset(model=model, params=request.GET)
-        if not filterset.is_valid():
-            errors = filterset.errors
-            break
-        queryset = filterset.qs
+    filtersets = [record_filterset(model=model, params=request.GET) for model in RECORD_MODELS]
+    known = {name for filterset in filtersets for name in filterset.base_filters}
+    errors = next((f.errors for f in filtersets if not f.is_valid()), None)
+    theme = searched_theme(request.GET)
+    if errors:
+        context = {"errors": errors, "query": request.GET.get("q", ""), "theme": theme}
+        return render(request, "practices/search.html", context, status=400)
+    querysets = [filterset.qs for filterset in filtersets]
+    query = FacetQuery(request.GET, keep=known)
+    facets = search_facets(querysets, FACETS, at=at)  # counts each kind's records too
+    text = request.GET.get("q", "").strip()
+    filtered = urlencode(query.pairs)
+    results = []
+    for model, queryset in zip(RECORD_MODELS, querysets, strict=True):
+        name = model._meta.model_name
+        api_url = f"{reverse(f'api:{name}-list')}?{filtered}"
         results.append(
             {
                 "kind": model._meta,
                 "count": cached_count(queryset, at=at),
-                "records": listed(model, shapes.rows(queryset)[:5], at),
-                "url": f"{reverse(f'practices:{model._meta.model_name}-list')}?"
-                f"{request.GET.urlencode()}",
+                "records": listed_with_snippets(model, shapes.rows(queryset)[:5], text, at),
+                "fell_back": fell_back(queryset),
+                "url": f"{reverse(f'practices:{name}-list')}?{filtered}",
+                "json_url": api_url,
+                "csv_url": f"{api_url}&format=csv" if filtered else f"{api_url}format=csv",
             }
         )
-    known = {name for model in RECORD_MODELS for name in filterset_class_for(model).base_filters}
+    counted = [result for result in results if result["count"]]
     return render(
         request,
         "practices/search.html",
         {
             "results": results,
-            "errors": errors,
             "query": request.GET.get("q", ""),
-            "found": any(result["count"] for result in results),
-            "notes": None if errors else filters_in_force(request.GET, known),
+            "theme": theme,
+            "found": bool(counted),
+            "fell_back": bool(counted) and all(result["fell_back"] for result in counted),
+            "selected": selected_values(query),
+            "facet_groups": facet_links(query, facets),
+            "notes": filters_in_force(request.GET, known),
         },
-        status=400 if errors else 200,
     )
+
+
+def searched_theme(query):
+    """The theme a search is narrowed to, when it names one alone (a theme's page)."""
+    slugs = [v for value in query.getlist("theme") for v in value.split(",") if v.strip()]
+    if len(slugs) != 1:
+        return None
+    return Theme.objects.filter(slug=slugs[0].strip().lower()).first()
+
+
+def listed_with_snippets(model, rows, text: str, at: int) -> list:
+    """The pages' list items of `rows`, each with the passage of its text holding the
+    words of `text` (`snippet`, HTML) when there is one."""
+    rows = list(rows)
+    entries = listed(model, rows, at)
+    if text:
+        found = snippets(model, [row["id"] for row in rows], text)
+        for entry, row in zip(entries, rows, strict=True):
+            entry.snippet = found.get(row["id"], "")
+    return entries
 
 
 def record_detail(request, slug, model):

@@ -379,3 +379,13 @@ def test_a_warm_home_page_reads_no_counts_for_its_map(client):
     with CaptureQueriesContext(connection) as captured:
         client.get("/")
     assert not [q for q in captured.captured_queries if "recordcount" in q["sql"].lower()]
+
+
+def test_an_empty_catalogue_draws_every_country_grey_with_no_legend(monkeypatch):
+    monkeypatch.setattr(charts, "world_counts", lambda objective=None: {})
+    drawn = charts.world_map()
+    assert drawn["rows"] == [] and drawn["legend"] == [] and drawn["points"] == []
+    assert {shape["fill"] for shape in drawn["shapes"]} == {charts.NO_RECORDS}
+    assert not any("url" in shape for shape in drawn["shapes"])
+    empty = charts.bar_chart([{"label": "1", "name": "1. A", "count": 0, "url": None}])
+    assert empty["bars"][0]["width"] == 0

@@ -56,7 +56,8 @@ def test_every_kind_is_searchable():
 def test_fts5_query_keeps_only_words():
     """Punctuation and FTS5 operators in user input are inert."""
     assert search.fts5_query('detention" OR (NEAR') == '"detention" "OR" "NEAR"'
-    assert found('") AND *') == found("and")  # no syntax error: only the word remains
+    assert found('") and *') == found("and")  # no syntax error: only the word remains
+    assert found('") AND *') == set()  # AND, OR, NOT in capitals are no words to find
     assert found("(((") == set()
 
 
