@@ -33,7 +33,7 @@ from practices.models import (
     Practice,
     Theme,
 )
-from practices.search import fts5_query
+from practices.search import joined, parse
 
 PAGE_SIZE = 20
 ROW = ("pk", "slug", "title", "text", "source__title", "source__year")
@@ -161,7 +161,7 @@ SEARCH_SQL = {
                ts_rank(p.search_vector, query) AS score
         FROM practices_practice p
         JOIN practices_source s ON s.id = p.source_id,
-             websearch_to_tsquery('english', %s) AS query
+             to_tsquery('english', %s) AS query
         WHERE p.status = 'published' AND p.search_vector @@ query
         ORDER BY score DESC, p.id
         LIMIT 20
@@ -183,7 +183,9 @@ SEARCH_SQL = {
 def practice_search_floor(request):
     """The first page of published practices matching ?q=, best first."""
     text = request.GET.get("q", "").strip()
-    query = fts5_query(text) if connection.vendor == "sqlite" else text
+    # The API's query (practices.search): every word, the last one a prefix. (A country's
+    # name, which the API ORs with the records linked to it, is searched as text here.)
+    query = joined(parse(text), False, connection.vendor) if text else ""
     if not query:
         return JsonResponse({"results": []})
     with connection.cursor() as cursor:

@@ -258,7 +258,7 @@ def finding(queryset, text: str, *, at: int | None = None):
     marked so (fell_back()). Whether all terms find a record is the COUNT a list makes
     anyway, cached (practices.cache.cached_count): a list's page pays no extra query."""
     found = search(queryset, text)
-    if len(parse(text)) < 2 or cached_count(found, at=at):
+    if len(parse(text, country_names())) < 2 or cached_count(found, at=at):
         return found
     return search(queryset, text, any_word=True).annotate(**{FALLBACK: Value(True)})
 
