@@ -19,12 +19,15 @@ The caches, each keyed by the generation and by everything else its value depend
   would otherwise repeat.
 - "facets": a list's facet counts (practices.selectors.cached_facets), shared by the API
   and the pages; key: the facets asked and the matching records' query (or the kind, for
-  a whole list, whose facets come from practices.summary).
+  a whole list, whose facets come from practices.summary). The search page's facets,
+  summed over the kinds (practices.selectors.search_facets); key: the facets asked and
+  every kind's matching records' query.
 - "pages": what the home, the countries and the objectives show, the coverage
   matrix's choice of regions, a country's plan sheet (its records and its peers'
   practices, objective by objective) and a comparison of countries
   (practices.planning); key: the page's part (the country; the countries compared, in
-  their order).
+  their order). Also the names and codes by which a search word names a country
+  (practices.search.country_names); key: that name alone.
 - the "facet_block" template fragment of a list page (templates/practices/
   record_list.html): the filter panel's HTML; key: language, kind and the filters the list
   knows (other parameters are left out of its links).

@@ -442,6 +442,10 @@ def sampled(queryset, size: int, seed: int):
     mixed = ((F("id") + seed) * 2654435761) % 4294967296
     key = (mixed * 1597334677 + seed) % 4294967296
     chosen = queryset.annotate(sample_key=key).order_by("sample_key", "pk").values("pk")[:size]
+    if queryset.query.extra_tables:
+        # SQLite's search joins its FTS5 table by SQL naming the record table, which a
+        # subquery renames: as a subquery it matched the wrong records (none, for q=detention).
+        chosen = [row["pk"] for row in chosen]
     return queryset.filter(pk__in=chosen).annotate(sample_key=key)
 
 

@@ -85,6 +85,15 @@ def test_the_fallback_respects_the_other_filters(api):
     assert DETENTION not in slugs  # Thailand's
 
 
+def test_a_sample_of_a_search_is_drawn_from_its_records(api):
+    """q applies before sample, as it did: the sample holds only records found."""
+    everything, _ = api_slugs(api, q="migr")
+    sample, _ = api_slugs(api, q="migr", sample=2)
+    assert len(sample) == 2 and sample <= everything
+    wider, response = api_slugs(api, q="detention zanzibar", sample=1, format="json")
+    assert len(wider) == 1 and response["X-Search-Fallback"] == "any-word"
+
+
 # Prefixes.
 
 
@@ -287,6 +296,35 @@ def test_the_search_page_speaks_french_and_spanish(client):
     assert "Aucune fiche ne contient tous ces mots" in html
     html = client.get("/search/?q=detention+zanzibar", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Ninguna ficha contiene todas estas palabras" in html
+
+
+# Caches: each key holds what its value depends on.
+
+
+def test_a_new_name_for_a_country_finds_its_records_at_once():
+    """The country names a search reads are cached per generation: a write to a country
+    moves it."""
+    assert FLEXI not in found("Pinoyland")
+    philippines = Country.objects.get(alpha2="PH")
+    philippines.alternative_names = [*philippines.alternative_names, "Pinoyland"]
+    philippines.save()
+    assert FLEXI in found("Pinoyland")
+
+
+def test_the_search_pages_facets_follow_its_search_and_filters(client):
+    """Another search or another filter, other facets (the key holds every kind's query)."""
+
+    def countries(url):
+        html = page(client, url)
+        if "<h3>Country</h3>" not in html:  # no record found: no facet
+            return []
+        facet = html.split("<h3>Country</h3>", 1)[1].split("</ul>", 1)[0]
+        return re.findall(r'country=([A-Z]{2})"', facet.replace("&amp;", "&"))
+
+    thailand = countries("/search/?q=detention")
+    assert "TH" in thailand
+    assert countries("/search/?q=household") != thailand
+    assert countries("/search/?q=detention&objective=20") != thailand
 
 
 # Queries: a fixed number, whatever the data.
