@@ -1,6 +1,6 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -8,7 +8,10 @@ from api import views
 
 app_name = "api"
 
+# No format suffixes on every route (they made /api/practices.csv take a POST too): the
+# whole lists' exports below are the only ones, read-only, and documented (api.schema).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("practices", views.PracticeViewSet, basename="practice")
 router.register("challenges", views.ChallengeViewSet, basename="challenge")
 router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
@@ -21,6 +24,15 @@ router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("sources", views.SourceViewSet, basename="source")
 
+exports = [
+    re_path(
+        rf"^{prefix}\.(?P<format>csv|jsonl)$",
+        viewset.as_view({"get": "list"}),
+        name=f"{basename}-export",
+    )
+    for prefix, viewset, basename in router.registry
+]
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI sets inline styles: allowed on this page only, never inline scripts.
@@ -31,5 +43,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    *exports,
     path("", include(router.urls)),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_filters import MultipleChoiceFilter, OrderingFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -23,7 +24,13 @@ from rest_framework.response import Response
 
 from api import serializers as s
 from api.exports import chunks, record_csv_lines, record_jsonl_lines
-from api.pagination import PER_PAGE, CatalogPagination, RecordPagination
+from api.pagination import (
+    PER_PAGE,
+    CatalogPagination,
+    KeysetPagination,
+    RecordPagination,
+    positive_parameter,
+)
 from api.renderers import (
     CachedJSONRenderer,
     CSVRenderer,
@@ -36,12 +43,14 @@ from practices import editing, shapes
 from practices.cache import cached, generation
 from practices.filtersets import (
     CountryFilterSet,
+    ExcludeFilter,
     NameSearchFilterSet,
     OrganisationFilterSet,
     RecommendationFilterSet,
     RecordFilterSet,
     RegionFilterSet,
     SourceFilterSet,
+    ValuesFilter,
 )
 from practices.models import (
     Challenge,
@@ -72,6 +81,8 @@ from practices.selectors import (
 )
 
 CSV_CHUNK = 1000
+# Filters that take several values.
+SEVERAL_VALUES = (ValuesFilter, ExcludeFilter, MultipleChoiceFilter, OrderingFilter)
 
 
 def list_responses(serializer) -> dict:
@@ -180,6 +191,24 @@ class CatalogViewSetMixin:
                 "names": ", ".join(sorted(accepted))
             }
             raise ValidationError({name[:40]: [message] for name in unknown})
+        several = self.repeatable_parameters()
+        repeated = [
+            name
+            for name, values in request.query_params.lists()
+            if len(values) > 1 and name not in several and not name.startswith("_")
+        ]
+        if repeated:
+            message = _("Give this parameter once: it takes one value.")
+            raise ValidationError({name[:40]: [message] for name in repeated})
+
+    def repeatable_parameters(self) -> set[str]:
+        """The parameters that take several values, repeated or comma-separated: any
+        other given twice (?q=a&q=b) is a 400, where the last one was silently taken."""
+        names = {*self.list_parameters, *self.item_parameters}
+        if self.action == "list" and self.filterset_class is not None:
+            filters = self.filterset_class.base_filters.items()
+            names |= {name for name, filter_ in filters if isinstance(filter_, SEVERAL_VALUES)}
+        return names
 
     def with_counts(self, rows):
         if self.counts_relation is None or rows is None:
@@ -235,6 +264,8 @@ class CatalogViewSetMixin:
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
+        if isinstance(request.accepted_renderer, STREAMED):
+            self.check_pages(request)
         if isinstance(request.accepted_renderer, CSVRenderer):
             return self.stream_csv(queryset)
         if isinstance(request.accepted_renderer, JSONLinesRenderer):
@@ -248,6 +279,17 @@ class CatalogViewSetMixin:
             return {**self.get_paginated_response(self.page_items(page)).data, **extra}
 
         return Response(self.cached_data(page_data, at=at))
+
+    def check_pages(self, request) -> None:
+        """A whole list (CSV, JSON Lines) has no pages, but a bad page or page size is a
+        400 as it is in JSON, not ignored: ?format=csv&page_size=-3 is a mistake."""
+        paginator = self.paginator
+        page = request.query_params.get(paginator.page_query_param)
+        if page is not None and page not in paginator.last_page_strings:
+            positive_parameter(request, paginator.page_query_param, 1)
+        cursor = getattr(paginator, "cursor_query_param", None)
+        walk = cursor is not None and cursor in request.query_params
+        (KeysetPagination() if walk else paginator).get_page_size(request)
 
     def paged(self, queryset):
         """What the pages are cut from."""

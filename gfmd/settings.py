@@ -280,7 +280,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "api.schema.add_error_responses",
+        "api.schema.postprocess",
     ],
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "practices.models.Organisation.Kind",

@@ -7,6 +7,7 @@ record's primary key, so results never repeat and need no DISTINCT.
 """
 
 import copy
+import datetime
 import re
 
 import django_filters
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from django_filters.widgets import BaseCSVWidget
 from drf_spectacular.utils import extend_schema_field
 
@@ -59,6 +61,46 @@ class ValuesWidget(forms.TextInput):
         return name not in data
 
 
+def documented(filter_, schema: dict):
+    """`filter_` documented in the OpenAPI schema as `schema`, with its label as the
+    parameter's description (drf-spectacular drops the label of a filter given a schema)."""
+    if filter_.label is not None:
+        schema = {**schema, "description": filter_.label}
+    return extend_schema_field(schema)(filter_)
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole number from min_value to max_value, documented so: "1.5" is a 400, where
+    django-filter's NumberFilter took any decimal (and documented any number)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bounds = {"minimum": self.extra["min_value"], "maximum": self.extra["max_value"]}
+        documented(self, {"type": "integer", **bounds})
+
+
+class SinceField(IsoDateTimeField):
+    """An ISO 8601 date-time, in UTC. One UTC cannot hold (0001-01-01T00:00:00+01:00 is
+    before year 1 there) is the first or last instant it can: the database's conversion
+    overflowed, a 500, for a date-time the schema's format allows."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None or value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            bound = datetime.datetime.min if value.year < 5000 else datetime.datetime.max
+            return bound.replace(tzinfo=datetime.UTC)
+
+
+class SinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = SinceField
+
+
 def invalid(message, **params):
     return ValidationError(message, code="invalid", params=params)
 
@@ -92,7 +134,8 @@ class ValuesFilter(django_filters.Filter):
     def __init__(self, *args, item_schema=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Documented in the OpenAPI schema as a repeatable parameter of such items.
-        extend_schema_field({"type": "array", "items": item_schema or {"type": "string"}})(self)
+        self.item_schema = item_schema or {"type": "string"}
+        documented(self, {"type": "array", "items": self.item_schema})
 
     def filter(self, qs, value):
         if not value:
@@ -277,16 +320,19 @@ class RecordFilterSet(django_filters.FilterSet):
             if filter_.method is not None:  # bind filter_<name>() to this copy
                 filter_.method = filter_.method
 
-    q = django_filters.CharFilter(
-        method="filter_search",
-        max_length=MAX_QUERY_LENGTH,
-        label=_(
-            "Full-text search over title and text, in relevance order: records with "
-            "every word (the last word, and any ending in *, as prefixes; a country's "
-            "name or code also finds its records); when none has them all, records "
-            "with any of them, and the answer's X-Search-Fallback header says "
-            "any-word."
+    q = documented(
+        django_filters.CharFilter(
+            method="filter_search",
+            max_length=MAX_QUERY_LENGTH,
+            label=_(
+                "Full-text search over title and text, in relevance order: records with "
+                "every word (the last word, and any ending in *, as prefixes; a country's "
+                "name or code also finds its records); when none has them all, records "
+                "with any of them, and the answer's X-Search-Fallback header says "
+                "any-word."
+            ),
         ),
+        {"type": "string", "maxLength": MAX_QUERY_LENGTH},
     )
     country = ValuesFilter(
         method="filter_country",
@@ -336,21 +382,21 @@ class RecordFilterSet(django_filters.FilterSet):
         item_schema={"type": "integer", "minimum": 2007, "maximum": 2100},
         label=_("Year of the source (2007 onwards); several allowed."),
     )
-    year_from = django_filters.NumberFilter(
+    year_from = WholeNumberFilter(
         field_name="source__year",
         lookup_expr="gte",
         min_value=2007,
         max_value=2100,
         label=_("Sources of this year or later."),
     )
-    year_to = django_filters.NumberFilter(
+    year_to = WholeNumberFilter(
         field_name="source__year",
         lookup_expr="lte",
         min_value=2007,
         max_value=2100,
         label=_("Sources of this year or earlier."),
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = SinceFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=_(
@@ -358,7 +404,7 @@ class RecordFilterSet(django_filters.FilterSet):
             "harvest only what changed since the last run."
         ),
     )
-    published_since = django_filters.IsoDateTimeFilter(
+    published_since = SinceFilter(
         field_name="published_at",
         lookup_expr="gte",
         label=_("Records published at or after this ISO 8601 date-time."),
@@ -368,7 +414,7 @@ class RecordFilterSet(django_filters.FilterSet):
         label=_("Order by title, year or updated; prefix with - to reverse."),
     )
 
-    sample = django_filters.NumberFilter(
+    sample = WholeNumberFilter(
         method="keep",
         min_value=1,
         max_value=10000,
@@ -377,7 +423,7 @@ class RecordFilterSet(django_filters.FilterSet):
             "same seed; in sample order unless ordering is given."
         ),
     )
-    seed = django_filters.NumberFilter(
+    seed = WholeNumberFilter(
         method="keep",
         min_value=0,
         max_value=999999,
@@ -458,7 +504,7 @@ class ExcludeFilter(django_filters.Filter):
     def __init__(self, positive, **kwargs):
         self.positive = positive
         super().__init__(resolve=positive.extra["resolve"], **kwargs)
-        extend_schema_field({"type": "array", "items": {"type": "string"}})(self)
+        documented(self, {"type": "array", "items": positive.item_schema})
 
     def filter(self, qs, value):
         if not value:
@@ -471,19 +517,28 @@ class ExcludeFilter(django_filters.Filter):
         return qs.exclude(pk__in=matched.values("pk"))
 
 
+# Each negation has two spellings: -country, and country__n (NetBox's), which generated
+# clients can name beside country (openapi-python-client makes `country` of both).
 NEGATED = ("country", "region", "objective", "theme", "organisation", "source", "year")
+NEGATION_SUFFIX = "__n"
 for _name in NEGATED:
     _negation = ExcludeFilter(
         RecordFilterSet.declared_filters[_name],
-        label=format_lazy(_("Leave out records matching any of these {name} values."), name=_name),
+        label=format_lazy(
+            _("Leave out records matching any of these {name} values (also spelt -{name})."),
+            name=_name,
+        ),
     )
-    RecordFilterSet.declared_filters[f"-{_name}"] = _negation
-    RecordFilterSet.base_filters[f"-{_name}"] = _negation
+    for _spelling in (f"-{_name}", f"{_name}{NEGATION_SUFFIX}"):
+        RecordFilterSet.declared_filters[_spelling] = _negation
+        RecordFilterSet.base_filters[_spelling] = _negation
 
 
 class RecommendationFilterSet(RecordFilterSet):
     kind = django_filters.MultipleChoiceFilter(
-        choices=Recommendation.Kind.choices, label=_("Kind of recommendation.")
+        choices=Recommendation.Kind.choices,
+        widget=ValuesWidget,  # ?kind= is no kind, as every other empty filter is
+        label=_("Kind of recommendation."),
     )
 
     class Meta:
@@ -494,7 +549,10 @@ class RecommendationFilterSet(RecordFilterSet):
 class NameSearchFilterSet(django_filters.FilterSet):
     """`q` over a reference table's names."""
 
-    q = django_filters.CharFilter(method="filter_q", max_length=100, label=_("Search by name."))
+    q = documented(
+        django_filters.CharFilter(method="filter_q", max_length=100, label=_("Search by name.")),
+        {"type": "string", "maxLength": 100},
+    )
     search_fields: tuple[str, ...] = ("name",)
 
     def filter_q(self, queryset, name, value):

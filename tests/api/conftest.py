@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 
@@ -34,3 +36,18 @@ def editor_client():
 
 def slugs(response) -> set[str]:
     return {row["slug"] for row in response.json()["results"]}
+
+
+@pytest.fixture
+def wsgi_application(db, settings):
+    """The app, called in-process through its WSGI handler within the test's transaction
+    (so it sees the test's rows), with no anonymous rate limit."""
+    from gfmd.wsgi import application
+
+    settings.API_ANONYMOUS_RATE = "100000/minute"
+    # As Django's test client does: keep the test's connection open across requests.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield application
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
