@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +86,47 @@ def page(context):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.console_errors = errors
     return page
+
+
+@pytest.fixture
+def sized(browser, base_url):
+    """A page of a browser window of the size asked (JavaScript on unless told); its
+    console errors collected."""
+    contexts = []
+
+    def open_page(viewport, javascript=True):
+        context = browser.new_context(
+            base_url=base_url,
+            viewport=viewport,
+            locale="en-GB",
+            java_script_enabled=javascript,
+            accept_downloads=True,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda message: message.type == "error" and page.console_errors.append(message.text),
+        )
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def serious_violations(page, **options) -> list[str]:
+    """axe-core's serious and critical violations on the page, each with where it is."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, **options)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def screenshot(page, name: str) -> None:

@@ -3,8 +3,9 @@ length, and a country filter one types into."""
 
 import re
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+
+from tests.browser.conftest import serious_violations
 
 from .test_editors_desk import manage, sign_in
 
@@ -55,18 +56,13 @@ def test_the_practice_list_reads_at_1366_px_and_filters_by_a_typed_country(
     # Left out: the text span inside Django's vendored select2 (4.0.13), which has a
     # name only once a value is chosen (select2/select2#6339); the box itself is named
     # by its placeholder, and the <select> by a label.
-    results = Axe().run(
+    serious = serious_violations(
         page,
         context={
             "include": [["#changelist-filter"], ["#result_list"]],
             "exclude": [[".select2-selection__rendered"]],
         },
     )
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
     assert serious == []
     assert errors == []
     context.close()

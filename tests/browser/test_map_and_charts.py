@@ -5,36 +5,11 @@ errors (the Content-Security-Policy allows no inline script or style)."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import LAPTOP, PHONE, screenshot, serious_violations
 
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 PAGES = ["/", "/objectives/6/", "/regions/asia/"]
-
-
-@pytest.fixture
-def sized(browser, base_url):
-    """A page of a browser window of the size asked; its console errors collected."""
-    contexts = []
-
-    def open_page(viewport):
-        context = browser.new_context(base_url=base_url, viewport=viewport, locale="en-GB")
-        contexts.append(context)
-        page = context.new_page()
-        page.console_errors = []
-        page.on(
-            "console",
-            lambda message: message.type == "error" and page.console_errors.append(message.text),
-        )
-        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
@@ -52,12 +27,7 @@ def test_map_and_charts_show_fit_the_window_and_pass_axe(sized, path, viewport):
     expect(page.locator(".bar-chart svg").first).to_be_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == []
     assert page.console_errors == []
 

@@ -7,14 +7,11 @@ allows no inline script or style) and without sideways scrolling on a phone."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from docx import Document
 from playwright.sync_api import expect
 
-from .conftest import screenshot
+from tests.browser.conftest import LAPTOP, PHONE, screenshot, serious_violations
 
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 VIEWPORTS = pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
 WORKING_GROUP = "mexico-national-working-group-gcm-objective-13h"
 URUGUAY = "uruguay-information-campaigns-migrants-public-servants"
@@ -28,35 +25,6 @@ PLANNING_PAGES = [
     f"{PLAN}?pick={WORKING_GROUP}&pick={URUGUAY}&pick=no-such-record",
     "/countries/philippines/plan/",
 ]
-
-
-@pytest.fixture
-def sized(browser, base_url):
-    """A page of a browser window of the size asked (JavaScript on unless told); its
-    console errors collected."""
-    contexts = []
-
-    def open_page(viewport, javascript=True):
-        context = browser.new_context(
-            base_url=base_url,
-            viewport=viewport,
-            locale="en-GB",
-            java_script_enabled=javascript,
-            accept_downloads=True,
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.console_errors = []
-        page.on(
-            "console",
-            lambda message: message.type == "error" and page.console_errors.append(message.text),
-        )
-        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @VIEWPORTS
@@ -170,12 +138,7 @@ def test_the_printed_shortlist_is_a_clean_a4_document(sized):
 def test_planning_pages_have_no_serious_accessibility_violation(sized, path, viewport):
     page = sized(viewport)
     page.goto(path)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == []
     if path != "/compare/?countries=MX":  # there the browser logs the page's own 400
         assert page.console_errors == []

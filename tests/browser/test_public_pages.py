@@ -4,10 +4,9 @@ accessibility (axe-core), phones, and life without JavaScript."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from .conftest import screenshot
+from tests.browser.conftest import screenshot, serious_violations
 
 MAIN_PAGES = [
     "/",
@@ -85,12 +84,7 @@ def test_accept_language_is_honoured(browser, base_url):
 @pytest.mark.parametrize("path", MAIN_PAGES)
 def test_main_pages_have_no_serious_accessibility_violation(page, path):
     page.goto(path)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == []
     if path != "/no-such-page/":  # there the browser logs the page's own 404
         assert page.console_errors == []

@@ -4,8 +4,9 @@ a filter removed; the fall-back said; a theme's page; on a phone; accessible (ax
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+
+from tests.browser.conftest import serious_violations
 
 
 def test_search_marks_the_words_then_narrow_by_a_facet_and_remove_it(page):
@@ -37,12 +38,7 @@ def test_a_theme_page_names_the_theme(page):
 )
 def test_search_pages_have_no_serious_accessibility_violation(page, path):
     page.goto(path)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == []
 
 

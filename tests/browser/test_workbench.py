@@ -7,11 +7,10 @@ on a phone."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
+from tests.browser.conftest import LAPTOP, PHONE, serious_violations
+
 PEERS_LINK = re.compile(r"^Practices in Latin America and the Caribbean on objective \d+$")
 WORKBENCH_PAGES = [
     "/",
@@ -24,28 +23,6 @@ WORKBENCH_PAGES = [
     "/search/?country=MX&objective=6",
     "/practices/?country=MX&objective=6",
 ]
-
-
-@pytest.fixture
-def sized(browser, base_url):
-    """A page of a browser window of the size asked; its console errors collected."""
-    contexts = []
-
-    def open_page(viewport):
-        context = browser.new_context(base_url=base_url, viewport=viewport, locale="en-GB")
-        contexts.append(context)
-        page = context.new_page()
-        page.console_errors = []
-        page.on(
-            "console",
-            lambda message: message.type == "error" and page.console_errors.append(message.text),
-        )
-        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
@@ -110,12 +87,7 @@ def test_the_objective_titles_are_visible_on_a_country_page_on_a_phone(sized):
 def test_workbench_pages_have_no_serious_accessibility_violation(sized, path, viewport):
     page = sized(viewport)
     page.goto(path)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == []
     assert page.console_errors == []
 
