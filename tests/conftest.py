@@ -1,8 +1,10 @@
 import io
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 from practices import shapes
 
@@ -23,3 +25,13 @@ def empty_cache():
     yield
     cache.clear()
     shapes.forget()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request in French or Spanish leaves its
+    language active in the thread (LocaleMiddleware does not reset it), and a later test's
+    command output or rendered text would come out translated."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
