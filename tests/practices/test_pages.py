@@ -3,13 +3,9 @@
 import re
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from practices import shapes
 from practices.models import RECORD_MODELS, Challenge, Country, Practice, Status
-from tests.records import make
+from tests.records import make, page_text, uncached_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -39,21 +35,6 @@ PAGES = [
 ]
 
 
-def get(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, (url, response.status_code)
-    return response.content.decode()
-
-
-def queries(client, url) -> int:
-    """Queries of one uncached request (nothing cached, nothing kept in the process)."""
-    cache.clear()
-    shapes.forget()
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
-
-
 @pytest.fixture
 def draft():
     """A published practice turned back into a draft."""
@@ -64,11 +45,11 @@ def draft():
 
 @pytest.mark.parametrize("url", PAGES)
 def test_every_page_answers(client, url):
-    get(client, url)
+    page_text(client, url)
 
 
 def test_home_shows_search_counts_browse_and_recent(client):
-    html = get(client, "/")
+    html = page_text(client, "/")
     assert 'role="search"' in html and 'name="q"' in html
     practices = Practice.objects.published().count()
     assert f'href="/practices/">{practices}</a>' in html
@@ -78,7 +59,7 @@ def test_home_shows_search_counts_browse_and_recent(client):
 
 
 def test_countries_by_region_shows_counts_and_mutes_empty_countries(client):
-    html = get(client, "/countries/")
+    html = page_text(client, "/countries/")
     assert 'id="asia"' in html and "South-eastern Asia" in html
     assert re.search(r'<li class="">\s*<a href="/countries/philippines/">Philippines</a>', html)
     # Norway has no record: shown, but muted.
@@ -86,13 +67,13 @@ def test_countries_by_region_shows_counts_and_mutes_empty_countries(client):
 
 
 def test_philippines_profile_lists_the_saudi_philippines_practice(client):
-    html = get(client, "/countries/philippines/")
+    html = page_text(client, "/countries/philippines/")
     assert "/practices/saudi-philippines-wages-deposited-in-bank/" in html
     assert "/practices/flexi-visa-ph-bahrain/" in html
 
 
 def test_country_profile_strip_shows_all_23_objectives(client):
-    html = get(client, "/countries/philippines/")
+    html = page_text(client, "/countries/philippines/")
     strip = html[html.index('class="objective-strip"') :]
     strip = strip[: strip.index("</ol>")]
     assert strip.count("<li") == 23
@@ -101,49 +82,49 @@ def test_country_profile_strip_shows_all_23_objectives(client):
 
 
 def test_objective_13_lists_thailand_and_mexico_practices(client):
-    html = get(client, "/objectives/13/")
+    html = page_text(client, "/objectives/13/")
     assert "/practices/thailand-alternatives-to-detention-children-mou/" in html
     assert "/practices/mexico-national-working-group-gcm-objective-13h/" in html
     assert "13(h)" in html
 
 
 def test_coverage_cell_for_mexico_and_objective_13_is_not_empty(client):
-    html = get(client, "/coverage/")
+    html = page_text(client, "/coverage/")
     assert re.search(r'href="/search/\?country=MX&amp;objective=13"[^>]*>[1-9]', html)
     assert "Objectives with no record yet" in html
 
 
 def test_coverage_for_one_kind_links_to_that_list(client):
-    html = get(client, "/coverage/?kind=practices")
+    html = page_text(client, "/coverage/?kind=practices")
     assert 'href="/practices/?country=MX&amp;objective=13"' in html
     assert client.get("/coverage/?kind=anecdotes").status_code == 404
 
 
 def test_list_filters_search_and_facets_keep_state_in_the_url(client):
-    html = get(client, "/practices/?country=PH")
+    html = page_text(client, "/practices/?country=PH")
     assert "4 results" in html
     assert 'aria-current="true"' in html  # the chosen facet value
     assert "?country=PH&amp;country=BH" in html or "country=PH&amp;country=BH" in html
     assert "saudi-philippines-wages-deposited-in-bank" in html
-    searched = get(client, "/practices/?q=detention")
+    searched = page_text(client, "/practices/?q=detention")
     assert "thailand-alternatives-to-detention-children-mou" in searched
     assert "1 result" in searched
 
 
 def test_list_with_a_bad_filter_says_so_with_a_400(client):
-    html = get(client, "/practices/?objective=99", status=400)
+    html = page_text(client, "/practices/?objective=99", status=400)
     assert "not a GCM objective" in html
 
 
 def test_list_is_paginated(client):
-    html = get(client, "/recommendations/")
+    html = page_text(client, "/recommendations/")
     assert "Page 1 of 2" in html
     assert 'rel="next"' in html
-    assert "Page 2 of 2" in get(client, "/recommendations/?page=2")
+    assert "Page 2 of 2" in page_text(client, "/recommendations/?page=2")
 
 
 def test_record_page_shows_source_citation_links_and_related(client):
-    html = get(client, "/practices/mexico-national-working-group-gcm-objective-13h/")
+    html = page_text(client, "/practices/mexico-national-working-group-gcm-objective-13h/")
     assert "Thematic Session 1" in html
     assert (
         'id="citation"' in html and "GFMD Practice Catalogue, http://testserver/practices/" in html
@@ -156,22 +137,21 @@ def test_record_page_shows_source_citation_links_and_related(client):
 
 def test_challenge_page_shows_the_practices_that_address_it(client):
     challenge = Challenge.objects.get(text__contains="unaccompanied minors")
-    html = get(client, challenge.get_absolute_url())
+    html = page_text(client, challenge.get_absolute_url())
     assert "Practices that address this challenge" in html
     assert "/practices/thailand-alternatives-to-detention-children-mou/" in html
 
 
 def test_source_page_shows_session_facts_and_its_records(client):
-    html = get(client, "/sources/gfmd-working-session-human-rights-of-all-migrants/")
+    html = page_text(client, "/sources/gfmd-working-session-human-rights-of-all-migrants/")
     assert "Arturo Cabrera" in html and "John Bingham" in html
     assert "Recommendations <span" in html
 
 
 def test_a_draft_is_shown_nowhere(client, draft):
     """Not on its page, lists, search, country or objective pages, sitemap or feed."""
-    url = f"/practices/{draft.slug}/"
-    assert client.get(url).status_code == 404
-    for page in (
+    assert client.get(f"/practices/{draft.slug}/").status_code == 404
+    for url in (
         "/practices/?page_size=100",
         "/search/?q=detention",
         "/countries/thailand/",
@@ -180,17 +160,17 @@ def test_a_draft_is_shown_nowhere(client, draft):
         "/feed/",
         "/",
     ):
-        assert draft.slug not in get(client, page), page
+        assert draft.slug not in page_text(client, url), url
     assert "TH" not in [
         c.alpha2 for c in Country.objects.filter(practice_set__status="published", alpha2="TH")
     ]
 
 
 def test_sitemap_lists_published_records_and_robots_points_to_it(client):
-    sitemap = get(client, "/sitemap.xml")
+    sitemap = page_text(client, "/sitemap.xml")
     assert "/practices/mexico-national-working-group-gcm-objective-13h/" in sitemap
     assert "/countries/philippines/" in sitemap
-    assert "Sitemap: http://testserver/sitemap.xml" in get(client, "/robots.txt")
+    assert "Sitemap: http://testserver/sitemap.xml" in page_text(client, "/robots.txt")
 
 
 def test_feed_is_atom_with_newly_published_records(client):
@@ -205,7 +185,7 @@ def test_feed_is_atom_with_newly_published_records(client):
 
 def test_unknown_page_is_a_friendly_404(client, settings):
     settings.DEBUG = False
-    html = get(client, "/no/such/page/", status=404)
+    html = page_text(client, "/no/such/page/", status=404)
     assert "Page not found" in html and 'role="search"' in html
 
 
@@ -236,7 +216,7 @@ PAGE_QUERY_LIMITS = {
 
 @pytest.mark.parametrize(("url", "limit"), PAGE_QUERY_LIMITS.items())
 def test_page_query_count_is_bounded(client, url, limit):
-    assert queries(client, url) <= limit
+    assert uncached_queries(client, url) <= limit
 
 
 @pytest.mark.parametrize(
@@ -263,9 +243,9 @@ def test_page_query_count_does_not_grow_with_the_records_shown(client, url):
                 record.objectives.add(*Objective.objects.filter(number__in=objectives))
 
     link(["TH", "PH"], [13])  # every kind now shows on every page
-    before = queries(client, url)
+    before = uncached_queries(client, url)
     link(["MX", "FR", "NO", "KE"], [1, 2, 3, 4])
-    assert queries(client, url) == before
+    assert uncached_queries(client, url) == before
 
 
 @pytest.mark.parametrize(
@@ -307,7 +287,7 @@ def test_a_country_with_many_records_shows_the_latest_and_links_to_all(client):
             status=Status.PUBLISHED,
             relations={"countries": [chad]},
         )
-    html = get(client, "/countries/chad/")
+    html = page_text(client, "/countries/chad/")
     assert html.count("/practices/chad-practice-") == 10
     assert 'href="/practices/?country=TD">See all 12 practices</a>' in html
 

@@ -5,15 +5,11 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from docx import Document
 
-from practices import shapes
 from practices.citations import citation_text
-from practices.models import RECORD_MODELS, Country, Objective, Practice, Status
-from tests.records import make
+from practices.models import RECORD_MODELS, Country, Objective, Practice
+from tests.records import make, page_text, published_practices, uncached_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -23,34 +19,6 @@ WORKING_GROUP = "mexico-national-working-group-gcm-objective-13h"
 GUATEMALA = "guatemala-migration-code-regional-development-plan"
 URUGUAY = "uruguay-information-campaigns-migrants-public-servants"
 KAFALA = "philippines-key-agencies-against-kafala"
-
-
-def get(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, (url, response.status_code)
-    return response.content.decode()
-
-
-def queries(client, url) -> int:
-    """Queries of one uncached request (nothing cached, nothing kept in the process)."""
-    cache.clear()
-    shapes.forget()
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
-
-
-def published_practices(number: int, countries: list[str], objectives: list[int]) -> None:
-    """`number` published practices naming the countries and objectives, written as an
-    editor writes them (so that the kept counts move)."""
-    places = list(Country.objects.filter(alpha2__in=countries))
-    goals = list(Objective.objects.filter(number__in=objectives))
-    for n in range(number):
-        make(
-            slug=f"planning-practice-{'-'.join(countries).lower()}-{n}",
-            status=Status.PUBLISHED,
-            relations={"countries": places, "objectives": goals},
-        )
 
 
 def table_row(html: str, number: int) -> str:
@@ -79,7 +47,7 @@ def plan_objective(html: str, number: int) -> str:
 
 
 def test_compare_shows_the_23_objectives_with_each_countrys_counts_and_records(client):
-    html = get(client, MEXICO_AND_PHILIPPINES)
+    html = page_text(client, MEXICO_AND_PHILIPPINES)
     assert html.count('<tr id="objective-') == 23
     assert '<th scope="col"><a href="/countries/mexico/">Mexico</a>' in html
     assert '<th scope="col"><a href="/countries/philippines/">Philippines</a>' in html
@@ -93,7 +61,7 @@ def test_compare_shows_the_23_objectives_with_each_countrys_counts_and_records(c
 
 def test_compare_says_what_all_share_and_what_only_one_has(client):
     """Mexico's records speak to 2, 7, 13 and 23; the Philippines' to 5, 6, 7, 20, 23."""
-    html = get(client, MEXICO_AND_PHILIPPINES)
+    html = page_text(client, MEXICO_AND_PHILIPPINES)
     assert numbers_in(summary_item(html, "All of them have records on")) == [7, 23]
     assert numbers_in(summary_item(html, "Only Mexico has records on")) == [2, 13]
     assert numbers_in(summary_item(html, "Only Philippines has records on")) == [5, 6, 20]
@@ -105,8 +73,8 @@ def test_compare_says_what_all_share_and_what_only_one_has(client):
 
 def test_compare_counts_are_the_countrys_records_on_the_objective(client):
     """The kept counts agree with the records, and a cell lists at most five of them."""
-    published_practices(7, ["TH"], [13])
-    html = get(client, "/compare/?countries=TH,MX")
+    published_practices(7, ["TH"], [13], prefix="planning")
+    html = page_text(client, "/compare/?countries=TH,MX")
     thirteen = table_row(html, 13)
     expected = sum(
         model.objects.published()
@@ -132,7 +100,7 @@ def test_compare_counts_are_the_countrys_records_on_the_objective(client):
     ],
 )
 def test_compare_reads_codes_as_the_apis_country_filter_does(client, query):
-    html = get(client, f"/compare/?{query}")
+    html = page_text(client, f"/compare/?{query}")
     assert html.count('<th scope="col"><a href="/countries/') == 2
     assert html.index('href="/countries/mexico/">Mexico') < html.index(
         'href="/countries/philippines/">Philippines'
@@ -154,7 +122,7 @@ def test_compare_reads_codes_as_the_apis_country_filter_does(client, query):
 def test_compare_with_bad_countries_is_a_400_saying_what_is_wrong_with_the_form(
     client, query, message
 ):
-    html = get(client, f"/compare/?{query}", status=400)
+    html = page_text(client, f"/compare/?{query}", status=400)
     assert message in html
     assert 'role="alert"' in html
     assert html.count('<select id="compare-country-') == 4
@@ -163,25 +131,25 @@ def test_compare_with_bad_countries_is_a_400_saying_what_is_wrong_with_the_form(
 
 def test_compare_with_a_nul_character_is_a_400_not_a_500(client):
     """The site's middleware answers it before the view."""
-    assert "NUL" in get(client, "/compare/?countries=MX,P%00H", status=400)
+    assert "NUL" in page_text(client, "/compare/?countries=MX,P%00H", status=400)
 
 
 def test_compare_without_countries_is_the_form(client):
-    html = get(client, "/compare/")
+    html = page_text(client, "/compare/")
     assert html.count('<select id="compare-country-') == 4
     assert '<option value="PH">Philippines</option>' in html
     assert 'role="alert"' not in html
 
 
 def test_compare_form_keeps_the_countries_chosen(client):
-    html = get(client, "/compare/?countries=PH,MX")
+    html = page_text(client, "/compare/?countries=PH,MX")
     first = html[html.index('id="compare-country-1"') : html.index('id="compare-country-2"')]
     second = html[html.index('id="compare-country-2"') : html.index('id="compare-country-3"')]
     assert '<option value="PH" selected>' in first and '<option value="MX" selected>' in second
 
 
 def test_country_page_offers_its_plan_sheet_and_a_comparison(client):
-    html = get(client, "/countries/mexico/")
+    html = page_text(client, "/countries/mexico/")
     assert 'href="/countries/mexico/plan/"' in html
     form = html[html.index('action="/compare/"') :]
     form = form[: form.index("</form>")]
@@ -194,7 +162,7 @@ def test_country_page_offers_its_plan_sheet_and_a_comparison(client):
 
 
 def test_plan_sheet_goes_objective_by_objective_with_the_countrys_records(client):
-    html = get(client, PLAN)
+    html = page_text(client, PLAN)
     assert "<h1>Mexico: plan sheet</h1>" in html
     assert html.count('class="plan-objective ') == 23
     thirteen = plan_objective(html, 13)
@@ -208,20 +176,21 @@ def test_plan_sheet_goes_objective_by_objective_with_the_countrys_records(client
 def test_plan_sheet_offers_the_peers_practices_sub_region_first(client):
     """Uruguay is in Latin America and the Caribbean, as Mexico is; practices naming
     Mexico are its own, never its peers'."""
-    three = plan_objective(get(client, PLAN), 3)
+    three = plan_objective(page_text(client, PLAN), 3)
     peers = three.index("Peers in Latin America and the Caribbean")
     assert peers < three.index(f'value="{URUGUAY}"')
     assert "No practice documented elsewhere in Americas yet." in three
     assert 'href="/practices/?region=419&amp;objective=3"' in three
     for number in (2, 7, 23):
-        section = plan_objective(get(client, PLAN), number)
+        section = plan_objective(page_text(client, PLAN), number)
         assert section.count(f'value="{GUATEMALA}"') == 1
 
 
 def test_plan_sheet_peers_elsewhere_in_the_region_are_outside_the_sub_region(client):
-    published_practices(1, ["US"], [3])
-    published_practices(1, ["US", "UY"], [3])  # in the sub-region's list, not again
-    three = plan_objective(get(client, PLAN), 3)
+    published_practices(1, ["US"], [3], prefix="planning")
+    # in the sub-region's list, not again
+    published_practices(1, ["US", "UY"], [3], prefix="planning")
+    three = plan_objective(page_text(client, PLAN), 3)
     elsewhere = three[three.index("Elsewhere in Americas") :]
     assert 'value="planning-practice-us-0"' in elsewhere
     assert three.count('value="planning-practice-us-uy-0"') == 1
@@ -229,7 +198,7 @@ def test_plan_sheet_peers_elsewhere_in_the_region_are_outside_the_sub_region(cli
 
 
 def test_plan_sheet_shortlist_shows_each_pick_in_full_with_its_citation(client):
-    html = get(client, f"{PLAN}?pick={WORKING_GROUP}&pick={URUGUAY}")
+    html = page_text(client, f"{PLAN}?pick={WORKING_GROUP}&pick={URUGUAY}")
     shortlist = html[html.index('class="shortlist"') : html.index('class="plan-objectives"')]
     record = Practice.objects.select_related("source").get(slug=WORKING_GROUP)
     assert record.text in shortlist
@@ -245,7 +214,7 @@ def test_plan_sheet_shortlist_shows_each_pick_in_full_with_its_citation(client):
 
 def test_plan_sheet_leaves_out_an_unknown_pick_with_a_note(client):
     """A withdrawn or mistyped record does not lose the rest of a shortlist sent by mail."""
-    html = get(client, f"{PLAN}?pick={WORKING_GROUP}&pick=no-such-record")
+    html = page_text(client, f"{PLAN}?pick={WORKING_GROUP}&pick=no-such-record")
     assert "was left out: no-such-record" in html
     assert 'name="pick" value="no-such-record"' not in html
     assert f'value="{WORKING_GROUP}" checked' in html
@@ -253,11 +222,11 @@ def test_plan_sheet_leaves_out_an_unknown_pick_with_a_note(client):
 
 def test_plan_sheet_refuses_what_cannot_be_a_shortlist(client):
     many = "&".join(f"pick=record-{n}" for n in range(101))
-    assert "At most 100 values" in get(client, f"{PLAN}?{many}", status=400)
-    get(client, f"{PLAN}?format=pdf", status=400)
-    html = get(client, f"{PLAN}?format=docx&pick=no-such-record", status=400)
+    assert "At most 100 values" in page_text(client, f"{PLAN}?{many}", status=400)
+    page_text(client, f"{PLAN}?format=pdf", status=400)
+    html = page_text(client, f"{PLAN}?format=docx&pick=no-such-record", status=400)
     assert "Tick at least one record" in html
-    get(client, "/countries/atlantis/plan/", status=404)
+    page_text(client, "/countries/atlantis/plan/", status=404)
 
 
 def test_plan_sheet_downloads_the_shortlist_as_a_word_document(client):
@@ -307,20 +276,20 @@ PLANNING_PAGES = [
 def test_planning_page_query_count_does_not_grow_with_the_catalogue(client, url):
     """More records in the countries, their region and on more objectives, cost no more
     queries."""
-    published_practices(2, ["GT"], [1, 2])
-    before = queries(client, url)
-    published_practices(25, ["GT", "HN", "CR"], [1, 2, 3, 4, 5, 9])
-    published_practices(8, ["US"], [6, 8])
-    published_practices(6, ["PH", "MX"], [7, 13])
-    assert queries(client, url) == before
+    published_practices(2, ["GT"], [1, 2], prefix="planning")
+    before = uncached_queries(client, url)
+    published_practices(25, ["GT", "HN", "CR"], [1, 2, 3, 4, 5, 9], prefix="planning")
+    published_practices(8, ["US"], [6, 8], prefix="planning")
+    published_practices(6, ["PH", "MX"], [7, 13], prefix="planning")
+    assert uncached_queries(client, url) == before
 
 
 def test_plan_sheet_download_query_count_does_not_grow_with_the_shortlist(client):
     url = f"{PLAN}?format=docx&pick={WORKING_GROUP}"
-    before = queries(client, url)
-    published_practices(12, ["GT"], [1, 2])
+    before = uncached_queries(client, url)
+    published_practices(12, ["GT"], [1, 2], prefix="planning")
     picks = "".join(f"&pick=planning-practice-gt-{n}" for n in range(12))
-    assert queries(client, url + picks) == before
+    assert uncached_queries(client, url + picks) == before
 
 
 def test_drafts_are_neither_compared_nor_shortlisted(client):
@@ -328,9 +297,9 @@ def test_drafts_are_neither_compared_nor_shortlisted(client):
     mexico = list(Country.objects.filter(alpha2="MX"))
     one = list(Objective.objects.filter(number=1))
     make(slug="planning-draft", relations={"countries": mexico, "objectives": one})
-    assert "planning-draft" not in get(client, MEXICO_AND_PHILIPPINES)
-    assert "planning-draft" not in plan_objective(get(client, PLAN), 1)
-    html = get(client, f"{PLAN}?pick=planning-draft&pick={WORKING_GROUP}")
+    assert "planning-draft" not in page_text(client, MEXICO_AND_PHILIPPINES)
+    assert "planning-draft" not in plan_objective(page_text(client, PLAN), 1)
+    html = page_text(client, f"{PLAN}?pick=planning-draft&pick={WORKING_GROUP}")
     assert "was left out: planning-draft" in html
     assert "Planning draft" not in html
     response = client.get(f"{PLAN}?pick=planning-draft&format=docx")
@@ -342,24 +311,24 @@ def test_drafts_are_neither_compared_nor_shortlisted(client):
 
 def test_a_cached_plan_sheet_is_not_served_for_another_country(client):
     """The key holds the country."""
-    get(client, PLAN)
-    html = get(client, "/countries/philippines/plan/")
+    page_text(client, PLAN)
+    html = page_text(client, "/countries/philippines/plan/")
     assert "<h1>Philippines: plan sheet</h1>" in html
     assert f'value="{KAFALA}"' in html and f'value="{WORKING_GROUP}"' not in html
 
 
 def test_a_cached_comparison_is_keyed_by_the_countries_in_their_order(client):
-    get(client, MEXICO_AND_PHILIPPINES)
-    reversed_html = get(client, "/compare/?countries=PH,MX")
+    page_text(client, MEXICO_AND_PHILIPPINES)
+    reversed_html = page_text(client, "/compare/?countries=PH,MX")
     cells = table_row(reversed_html, 13).split("<td>")[1:]
     assert "no record" in cells[0] and WORKING_GROUP in cells[1]
-    other = get(client, "/compare/?countries=MX,TH")
+    other = page_text(client, "/compare/?countries=MX,TH")
     assert 'href="/countries/thailand/">Thailand' in other
     assert 'href="/countries/philippines/">Philippines' not in other.split("<thead>")[1]
 
 
 def test_a_plan_sheet_shows_a_practice_published_after_it_was_cached(client):
     """A write moves the generation: the next read is made afresh."""
-    get(client, PLAN)
-    published_practices(1, ["UY"], [1])
-    assert 'value="planning-practice-uy-0"' in plan_objective(get(client, PLAN), 1)
+    page_text(client, PLAN)
+    published_practices(1, ["UY"], [1], prefix="planning")
+    assert 'value="planning-practice-uy-0"' in plan_objective(page_text(client, PLAN), 1)

@@ -5,47 +5,18 @@ whose totals count records."""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from practices import shapes, summary
-from practices.models import RECORD_MODELS, Country, Objective, Region, Status
+from practices import summary
+from practices.models import RECORD_MODELS, Country, Objective, Region
 from practices.selectors import country_gaps
-from tests.records import make
+from tests.records import page_text, published_practices, uncached_queries
 
 pytestmark = pytest.mark.django_db
 
 MEXICO = "/countries/mexico/"
 LATIN_AMERICA = "/regions/latin-america-and-the-caribbean/"
-
-
-def get(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, (url, response.status_code)
-    return response.content.decode()
-
-
-def queries(client, url) -> int:
-    """Queries of one uncached request (nothing cached, nothing kept in the process)."""
-    cache.clear()
-    shapes.forget()
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
-
-
-def published_practices(number: int, countries: list[str], objectives: list[int]) -> None:
-    """`number` published practices naming the countries and objectives, written as an
-    editor writes them (so that the kept counts move)."""
-    places = list(Country.objects.filter(alpha2__in=countries))
-    goals = list(Objective.objects.filter(number__in=objectives))
-    for n in range(number):
-        make(
-            slug=f"workbench-practice-{'-'.join(countries).lower()}-{n}",
-            status=Status.PUBLISHED,
-            relations={"countries": places, "objectives": goals},
-        )
 
 
 def records_naming(alpha2: str) -> int:
@@ -72,7 +43,7 @@ def row_of(strip: str, number: int) -> str:
 
 def test_country_page_shows_the_title_of_every_objective(client):
     """The 23 titles are in the page's text, not in a tooltip."""
-    strip = strip_of(get(client, MEXICO))
+    strip = strip_of(page_text(client, MEXICO))
     for title in Objective.objects.values_list("title", flat=True):
         assert f">{title}</a>" in strip
     assert "title=" not in strip
@@ -81,7 +52,7 @@ def test_country_page_shows_the_title_of_every_objective(client):
 def test_country_page_links_each_gap_to_its_peers_practices(client):
     """Mexico has nothing on objective 3: the practices of Latin America and the
     Caribbean, of the Americas and of every country on it are one click away, with counts."""
-    three = row_of(strip_of(get(client, MEXICO)), 3)
+    three = row_of(strip_of(page_text(client, MEXICO)), 3)
     assert 'class="uncovered"' in three or "not covered" in three
     assert re.search(
         r'href="/practices/\?region=419&amp;objective=3"><span class="visually-hidden">'
@@ -94,7 +65,7 @@ def test_country_page_links_each_gap_to_its_peers_practices(client):
 
 
 def test_country_page_links_a_covered_objective_to_the_countrys_records(client):
-    thirteen = row_of(strip_of(get(client, MEXICO)), 13)
+    thirteen = row_of(strip_of(page_text(client, MEXICO)), 13)
     assert 'href="/search/?country=MX&amp;objective=13"' in thirteen and "1 record" in thirteen
     assert "region=" not in thirteen  # no peers offered where the country has records
 
@@ -107,11 +78,11 @@ def test_each_peer_count_is_the_number_of_practices_its_link_lists(client):
     for peer in peers:
         n = peer["count"]
         heading = f"{n} result" if n == 1 else f"{n} results"
-        assert heading in get(client, peer["url"]), peer["url"]
+        assert heading in page_text(client, peer["url"]), peer["url"]
 
 
 def test_a_region_count_counts_a_record_naming_two_of_its_countries_once():
-    published_practices(1, ["GT", "HN"], [6])
+    published_practices(1, ["GT", "HN"], [6], prefix="workbench")
     latin_america = Region.objects.get(code="419")
     six = Objective.objects.get(number=6)
     cells = summary.region_coverage([latin_america.pk, summary.WORLD], kinds=["practice"])
@@ -130,7 +101,7 @@ def test_a_region_count_counts_a_record_naming_two_of_its_countries_once():
 
 
 def test_region_page_shows_its_countries_coverage_and_practices(client):
-    html = get(client, LATIN_AMERICA)
+    html = page_text(client, LATIN_AMERICA)
     assert "<h1>Latin America and the Caribbean</h1>" in html
     assert 'href="/countries/mexico/">Mexico</a>' in html
     assert 'href="/regions/americas/"' in html and 'href="/regions/central-america/"' in html
@@ -143,7 +114,7 @@ def test_region_page_shows_its_countries_coverage_and_practices(client):
 def test_region_page_counts_a_record_naming_several_of_its_countries_once(client):
     """Guatemala's practice names El Salvador, Guatemala, Honduras and Mexico: one record
     on objective 23 for Central America."""
-    html = get(client, "/regions/central-america/")
+    html = page_text(client, "/regions/central-america/")
     assert "23 records" not in row_of(strip_of(html), 23)
     central = Region.objects.get(slug="central-america")
     expected = sum(
@@ -159,34 +130,34 @@ def test_region_page_counts_a_record_naming_several_of_its_countries_once(client
 
 
 def test_region_page_is_paginated_as_the_lists_are(client):
-    published_practices(21, ["TD"], [5])
-    html = get(client, "/regions/middle-africa/")
+    published_practices(21, ["TD"], [5], prefix="workbench")
+    html = page_text(client, "/regions/middle-africa/")
     assert "Page 1 of 2" in html and 'rel="next"' in html
-    assert "Page 2 of 2" in get(client, "/regions/middle-africa/?page=2")
+    assert "Page 2 of 2" in page_text(client, "/regions/middle-africa/?page=2")
 
 
 def test_an_unknown_region_is_a_404(client):
-    get(client, "/regions/atlantis/", status=404)
-    get(client, "/coverage/?region=atlantis", status=404)
+    page_text(client, "/regions/atlantis/", status=404)
+    page_text(client, "/coverage/?region=atlantis", status=404)
 
 
 def test_region_names_link_to_their_pages(client):
     """From the home, the countries by region, a country's page and the sitemap."""
-    assert 'href="/regions/americas/">Americas</a>' in get(client, "/")
-    countries = get(client, "/countries/")
+    assert 'href="/regions/americas/">Americas</a>' in page_text(client, "/")
+    countries = page_text(client, "/countries/")
     assert 'href="/regions/americas/">Americas</a>' in countries
     assert 'href="/regions/south-eastern-asia/">South-eastern Asia</a>' in countries
-    mexico = get(client, MEXICO)
+    mexico = page_text(client, MEXICO)
     assert 'href="/regions/latin-america-and-the-caribbean/"' in mexico
     assert 'href="/regions/central-america/"' in mexico
-    assert "/regions/latin-america-and-the-caribbean/</loc>" in get(client, "/sitemap.xml")
+    assert "/regions/latin-america-and-the-caribbean/</loc>" in page_text(client, "/sitemap.xml")
 
 
 # Empty lists: which filters, how to remove each, where to look wider.
 
 
 def test_an_empty_list_names_each_filter_with_a_link_removing_it(client):
-    html = get(client, "/practices/?country=MX&objective=6")
+    html = page_text(client, "/practices/?country=MX&objective=6")
     assert "0 results" in html
     assert "Country:</span> <strong>Mexico</strong>" in html
     assert "<strong>6. Facilitate fair and ethical recruitment" in html
@@ -195,7 +166,7 @@ def test_an_empty_list_names_each_filter_with_a_link_removing_it(client):
 
 
 def test_an_empty_list_offers_the_same_filters_over_the_region_and_the_world(client):
-    html = get(client, "/practices/?country=MX&objective=3")
+    html = page_text(client, "/practices/?country=MX&objective=3")
     assert re.search(
         r'href="/practices/\?objective=3&amp;region=419">Practices in Latin America and the '
         r"Caribbean on objective 3</a> <span class=\"count\">1 record</span>",
@@ -207,7 +178,7 @@ def test_an_empty_list_offers_the_same_filters_over_the_region_and_the_world(cli
 
 def test_the_search_page_of_a_gap_says_country_and_objective_once_not_none_found(client):
     """The page a gap used to open said "None found." four times and nothing else."""
-    html = get(client, "/search/?country=MX&objective=6")
+    html = page_text(client, "/search/?country=MX&objective=6")
     assert "None found." not in html
     assert "<strong>Mexico</strong>" in html and "<strong>6. Facilitate fair" in html
     assert 'href="?objective=6"' in html and 'href="?country=MX"' in html
@@ -216,7 +187,7 @@ def test_the_search_page_of_a_gap_says_country_and_objective_once_not_none_found
 
 
 def test_an_empty_list_of_recommendations_names_their_kind(client):
-    html = get(client, "/recommendations/?kind=general&country=MX")
+    html = page_text(client, "/recommendations/?kind=general&country=MX")
     assert "Kind:</span> <strong>General recommendation</strong>" in html
     assert 'href="/recommendations/?kind=general&amp;region=419"' in html
 
@@ -225,7 +196,7 @@ def test_the_search_page_of_a_theme_names_the_theme(client):
     from practices.models import Theme
 
     theme = Theme.objects.order_by("name").first()
-    html = get(client, f"/search/?theme={theme.slug}")
+    html = page_text(client, f"/search/?theme={theme.slug}")
     assert f"<strong>{theme.name}</strong>" in html and 'class="remove" href="?"' in html
 
 
@@ -240,7 +211,7 @@ def matrix_row(html: str, slug: str) -> str:
 def test_coverage_total_of_a_country_is_its_number_of_records(client):
     """Mexico's two records speak to four objectives between them: its total is 2."""
     assert records_naming("MX") == 2
-    html = get(client, "/coverage/")
+    html = page_text(client, "/coverage/")
     assert matrix_row(html, "mexico").endswith('<td class="num total">2</td>')
     for alpha2, slug in (("PH", "philippines"), ("TH", "thailand")):
         total = f'<td class="num total">{records_naming(alpha2)}</td>'
@@ -249,7 +220,7 @@ def test_coverage_total_of_a_country_is_its_number_of_records(client):
 
 def test_coverage_objective_total_counts_a_record_naming_several_countries_once(client):
     """Objective 23 in Central America: the Guatemala practice names four of its countries."""
-    html = get(client, "/coverage/?region=central-america")
+    html = page_text(client, "/coverage/?region=central-america")
     footer = html[html.index("<tfoot>") :]
     totals = re.findall(r'<td class="num total">(\d*)</td>', footer)
     central = Region.objects.get(slug="central-america")
@@ -268,7 +239,7 @@ def test_coverage_objective_total_counts_a_record_naming_several_countries_once(
 
 
 def test_coverage_rows_are_grouped_under_a_heading_per_region(client):
-    html = get(client, "/coverage/")
+    html = page_text(client, "/coverage/")
     headings = re.findall(r'<tr class="group"><th colspan="25" scope="rowgroup">(.*?)</th>', html)
     assert len(headings) >= 5
     names = [re.sub(r"<[^>]+>", "", heading) for heading in headings]
@@ -279,18 +250,18 @@ def test_coverage_rows_are_grouped_under_a_heading_per_region(client):
 
 
 def test_coverage_filters_by_region(client):
-    html = get(client, "/coverage/?region=419")
+    html = page_text(client, "/coverage/?region=419")
     assert 'href="/countries/mexico/"' in html and 'href="/countries/philippines/"' not in html
     assert '<option value="419" selected>' in html
-    assert get(client, "/coverage/?region=latin-america-and-the-caribbean").count(
+    assert page_text(client, "/coverage/?region=latin-america-and-the-caribbean").count(
         'href="/countries/'
     ) == html.count('href="/countries/')
 
 
 def test_coverage_table_of_one_region_is_not_served_for_another(client):
     """The cached table's key holds the region."""
-    asia = get(client, "/coverage/?region=asia")
-    americas = get(client, "/coverage/?region=americas")
+    asia = page_text(client, "/coverage/?region=asia")
+    americas = page_text(client, "/coverage/?region=americas")
     assert 'href="/countries/philippines/"' in asia
     assert 'href="/countries/philippines/"' not in americas
 
@@ -310,11 +281,11 @@ WORKBENCH_PAGES = [
 @pytest.mark.parametrize("url", WORKBENCH_PAGES)
 def test_workbench_page_query_count_does_not_grow_with_the_catalogue(client, url):
     """More records in the region, on more objectives, cost no more queries."""
-    published_practices(2, ["GT"], [1, 2])
-    before = queries(client, url)
-    published_practices(25, ["GT", "HN", "CR"], [1, 2, 3, 4, 5, 9])
-    published_practices(5, ["US"], [6, 8])
-    assert queries(client, url) == before
+    published_practices(2, ["GT"], [1, 2], prefix="workbench")
+    before = uncached_queries(client, url)
+    published_practices(25, ["GT", "HN", "CR"], [1, 2, 3, 4, 5, 9], prefix="workbench")
+    published_practices(5, ["US"], [6, 8], prefix="workbench")
+    assert uncached_queries(client, url) == before
 
 
 @pytest.mark.parametrize(
@@ -324,7 +295,7 @@ def test_a_workbench_page_right_after_a_write_counts_no_whole_table(client, url)
     """The gaps, peers and region counts are read from the kept counts. (A filtered list,
     and the search page, which has its facets, count their own matching records' facets,
     as lists did before: left out here.)"""
-    published_practices(1, ["GT"], [1])
+    published_practices(1, ["GT"], [1], prefix="workbench")
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     grouped = [q["sql"] for q in captured.captured_queries if "GROUP BY" in q["sql"]]
