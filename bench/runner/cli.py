@@ -35,7 +35,8 @@ from bench.runner.targets import assess
 REDIS_URL = "redis://127.0.0.1:6379/15"
 ONLY = (
     "api_list, api_filtered, api_detail, api_search, api_facets, floor_detail, floor_search, "
-    "html_home, html_country, html_objective, html_filtered, html_search, html_coverage, export"
+    "html_home, html_country, html_objective, html_filtered, html_search, html_coverage, "
+    "html_region, html_compare, html_plan, export"
 )
 
 

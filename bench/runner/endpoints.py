@@ -82,6 +82,19 @@ def base_endpoints(facts: dict) -> list[Endpoint]:
         ),
         Endpoint("html_search", "Page: search", "/search/?q=detention", "page"),
         Endpoint("html_coverage", "Page: coverage matrix", "/coverage/", "page"),
+        Endpoint("html_region", "Page: region", f"/regions/{facts['region_slug']}/", "page"),
+        Endpoint(
+            "html_compare",
+            "Page: comparison",
+            f"/compare/?countries={code},{facts['peer_code']}",
+            "page",
+        ),
+        Endpoint(
+            "html_plan",
+            "Page: plan sheet",
+            f"/countries/{facts['country']['slug']}/plan/",
+            "page",
+        ),
     ]
 
 

@@ -74,6 +74,24 @@ def database_facts(database) -> dict:
         if row is None:
             raise BenchError("no published practice names a country")
         facts["country"] = {"code": row[0], "slug": row[1], "name": row[2], "practices": row[3]}
+        # The country with the next most practices, for the comparison page.
+        row = one(
+            "SELECT c.alpha2 FROM practices_practice_countries pc "
+            "JOIN practices_practice p ON p.id = pc.practice_id AND p.status = 'published' "
+            "JOIN practices_country c ON c.id = pc.country_id AND c.alpha2 <> %s "
+            "GROUP BY c.id ORDER BY count(*) DESC, c.alpha2 LIMIT 1",
+            facts["country"]["code"],
+        )
+        facts["peer_code"] = row[0] if row else facts["country"]["code"]
+        # The chosen country's sub-region, for the region page.
+        row = one(
+            "SELECT r.slug FROM practices_country c "
+            "JOIN practices_region r ON r.id = c.subregion_id WHERE c.alpha2 = %s",
+            facts["country"]["code"],
+        )
+        if row is None:
+            raise BenchError("the chosen country has no M49 sub-region")
+        facts["region_slug"] = row[0]
         row = one(
             "SELECT o.number, count(*) FROM practices_practice_objectives po "
             "JOIN practices_objective o ON o.id = po.objective_id "

@@ -19,7 +19,7 @@ Both: the CSV export of all published practices with the worker's peak under 150
 from dataclasses import dataclass
 
 PAGES = ("html_home", "html_country", "html_objective", "html_filtered", "html_search",
-         "html_coverage")  # fmt: skip
+         "html_coverage", "html_region", "html_compare", "html_plan")  # fmt: skip
 EXPORT_MB = 150
 MEASURES = {
     "served": "as served",
