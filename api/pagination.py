@@ -64,6 +64,18 @@ class CatalogPagination(PageNumberPagination):
         self.django_paginator_class = functools.partial(CachedCountPaginator, at=at)
         return super().paginate_queryset(queryset, request, view)
 
+    def check(self, request) -> None:
+        """A bad page or page size is a 400 even where nothing is cut into pages (a whole
+        list as CSV or JSON Lines): ?format=csv&page_size=-3 is a mistake, not ignored."""
+        page = request.query_params.get(self.page_query_param)
+        if page is not None and page not in self.last_page_strings:
+            positive_parameter(request, self.page_query_param, 1)
+        self.sizer(request).get_page_size(request)
+
+    def sizer(self, request):
+        """What reads the page size asked."""
+        return self
+
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param)
         if raw in self.last_page_strings:
@@ -146,6 +158,11 @@ class RecordPagination(CatalogPagination):
             self.total = cached_count(queryset, at=getattr(request, "catalogue_generation", None))
             return self.keyset.paginate_queryset(queryset, request, view)
         return super().paginate_queryset(queryset, request, view)
+
+    def sizer(self, request):
+        """A cursor walk's page sizes are its own."""
+        walk = self.cursor_query_param in request.query_params
+        return KeysetPagination() if walk else self
 
     def get_paginated_response(self, data):
         if self.keyset:

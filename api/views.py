@@ -27,9 +27,7 @@ from api.exports import chunks, record_csv_lines, record_jsonl_lines
 from api.pagination import (
     PER_PAGE,
     CatalogPagination,
-    KeysetPagination,
     RecordPagination,
-    positive_parameter,
 )
 from api.renderers import (
     CachedJSONRenderer,
@@ -265,7 +263,7 @@ class CatalogViewSetMixin:
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         if isinstance(request.accepted_renderer, STREAMED):
-            self.check_pages(request)
+            self.paginator.check(request)
         if isinstance(request.accepted_renderer, CSVRenderer):
             return self.stream_csv(queryset)
         if isinstance(request.accepted_renderer, JSONLinesRenderer):
@@ -279,17 +277,6 @@ class CatalogViewSetMixin:
             return {**self.get_paginated_response(self.page_items(page)).data, **extra}
 
         return Response(self.cached_data(page_data, at=at))
-
-    def check_pages(self, request) -> None:
-        """A whole list (CSV, JSON Lines) has no pages, but a bad page or page size is a
-        400 as it is in JSON, not ignored: ?format=csv&page_size=-3 is a mistake."""
-        paginator = self.paginator
-        page = request.query_params.get(paginator.page_query_param)
-        if page is not None and page not in paginator.last_page_strings:
-            positive_parameter(request, paginator.page_query_param, 1)
-        cursor = getattr(paginator, "cursor_query_param", None)
-        walk = cursor is not None and cursor in request.query_params
-        (KeysetPagination() if walk else paginator).get_page_size(request)
 
     def paged(self, queryset):
         """What the pages are cut from."""
