@@ -293,7 +293,7 @@ class OpportunitySerializer(RecordSerializer):
 class RecommendationSerializer(RecordSerializer):
     class Meta(RecordSerializer.Meta):
         model = Recommendation
-        fields = [*RecordSerializer.Meta.fields, "kind", "area"]
+        fields = [*RecordSerializer.Meta.fields, "kind", "kind_stated", "area"]
 
 
 class RecordWriteSerializer(serializers.ModelSerializer):
@@ -370,7 +370,7 @@ class RecordWriteSerializer(serializers.ModelSerializer):
 
 def write_serializer_for(model):
     """A RecordWriteSerializer for one kind of record."""
-    extra = ["kind", "area"] if model is Recommendation else []
+    extra = ["kind", "kind_stated", "area"] if model is Recommendation else []
     meta = type(
         "Meta", (), {"model": model, "fields": [*RecordWriteSerializer.Meta.fields, *extra]}
     )

@@ -87,6 +87,7 @@ TYPES = {
     "updated": "datetime",
     **{name: "integer" for name in s.COUNT_FIELDS},
     "countries_count": "integer",
+    "kind_stated": "boolean",
 }
 JSON_TYPES = {
     **{relation: "array" for relation in shapes.RELATIONS},

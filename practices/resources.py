@@ -176,6 +176,18 @@ class TextWidget(widgets.CharWidget):
         return escape_formula("" if value is None else str(value))
 
 
+class StatedWidget(widgets.BooleanWidget):
+    """Whether the source states the record's kind: yes unless the cell says no (a file
+    made before the column was, or a blank cell, keeps the kind stated)."""
+
+    def clean(self, value, row=None, **kwargs):
+        stated = super().clean(value, row=row, **kwargs)
+        return True if stated is None else stated
+
+    def render(self, value, obj=None, **kwargs):
+        return "1" if value else "0"
+
+
 class RowWidget(widgets.Widget):
     """A cell naming one row (the source, by slug); exported as the row's key."""
 
@@ -641,6 +653,7 @@ class OpportunityResource(RecordResource):
 
 class RecommendationResource(RecordResource):
     kind = Field(attribute="kind", widget=TextWidget())
+    kind_stated = Field(attribute="kind_stated", widget=StatedWidget())
     area = Field(attribute="area", widget=TextWidget())
     example_row = {
         "slug": "avoid-detention-especially-of-migrant-children",
@@ -657,12 +670,13 @@ class RecommendationResource(RecordResource):
         "source": "gfmd-working-session-human-rights-of-all-migrants",
         "section": "Paragraph 5 a), general recommendations",
         "kind": "general",
+        "kind_stated": "1",
         "area": "Guaranteeing migrants' human rights regardless of their immigration status",
     }
 
     class Meta:
         model = Recommendation
-        fields = (*COLUMNS, "kind", "area")
+        fields = (*COLUMNS, "kind", "kind_stated", "area")
 
 
 RECORD_RESOURCES = {

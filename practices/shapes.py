@@ -237,7 +237,7 @@ def columns(model) -> list[str]:
     names = ["id", "slug", "title", "text", "section", "status", "created_at", "updated_at"]
     names.append("source_id")
     if model is Recommendation:
-        names += ["kind", "area"]
+        names += ["kind", "kind_stated", "area"]
     return names
 
 
@@ -263,7 +263,7 @@ def item_keys(model) -> list[str]:
         "updated",
     ]
     keys += {Practice: ["challenges_addressed"], Challenge: ["addressed_by"]}.get(model, [])
-    keys += ["kind", "area"] if model is Recommendation else []
+    keys += ["kind", "kind_stated", "area"] if model is Recommendation else []
     return keys
 
 
@@ -464,7 +464,8 @@ def record_items(
         if other_field:
             item[other_field] = others.get(pk, [])
         if model is Recommendation:
-            item["kind"], item["area"] = row["kind"], row["area"]
+            item["kind"], item["kind_stated"] = row["kind"], row["kind_stated"]
+            item["area"] = row["area"]
         items.append(item)
     return items
 

@@ -358,9 +358,14 @@ def test_export_writes_codes_and_objectives_before_actions():
 
 
 def test_kind_specific_columns_follow_the_shared_ones():
-    """Challenges add addressed_by; recommendations add kind and area."""
+    """Challenges add addressed_by; recommendations add kind, whether it is stated, and area."""
     assert ChallengeResource().get_export_headers() == [*COLUMNS, "addressed_by"]
-    assert RecommendationResource().get_export_headers() == [*COLUMNS, "kind", "area"]
+    assert RecommendationResource().get_export_headers() == [
+        *COLUMNS,
+        "kind",
+        "kind_stated",
+        "area",
+    ]
     assert PracticeResource().get_export_headers() == list(COLUMNS)
 
 

@@ -1,5 +1,6 @@
 """The catalogue's readings of the two reports (issue 15): pages, columns, kinds, areas."""
 
+import csv
 import html
 import io
 import re
@@ -272,6 +273,21 @@ def test_kinds_the_report_names_are_stated():
     assert named.count() == 15 and not named.filter(kind_stated=False).exists()
     discussed = records.filter(section__startswith="Paragraph 6")
     assert discussed.count() == 8 and not discussed.filter(kind_stated=True).exists()
+
+
+def test_whether_a_kind_is_stated_reaches_the_api_and_its_csv(client):
+    """An API client sees the catalogue's reading as the page does: kind_stated beside
+    kind, in JSON and in the CSV."""
+    read = Recommendation.objects.published().filter(kind_stated=False).first()
+    stated = Recommendation.objects.published().filter(kind_stated=True).first()
+    for record, expected in ((read, False), (stated, True)):
+        item = client.get(f"/api/recommendations/{record.slug}/").json()
+        assert (item["kind"], item["kind_stated"]) == (record.kind, expected)
+    exported = b"".join(client.get("/api/recommendations.csv").streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+    by_slug = {row["slug"]: row for row in rows}
+    assert by_slug[read.slug]["kind_stated"] == "False"
+    assert by_slug[stated.slug]["kind_stated"] == "True"
 
 
 def test_area_labels_keep_the_reports_words():
