@@ -7,6 +7,7 @@ import re
 import pytest
 from docx import Document
 
+from practices import selectors
 from practices.citations import citation_text
 from practices.models import RECORD_MODELS, Country, Objective, Practice
 from tests.records import make, page_text, published_practices, uncached_queries
@@ -332,3 +333,25 @@ def test_a_plan_sheet_shows_a_practice_published_after_it_was_cached(client):
     page_text(client, PLAN)
     published_practices(1, ["UY"], [1], prefix="planning")
     assert 'value="planning-practice-uy-0"' in plan_objective(page_text(client, PLAN), 1)
+
+
+@pytest.mark.parametrize("share", [0.2, 0.5, 4])
+def test_newest_on_each_objective_is_the_whole_ranking_when_only_the_newest_are_ranked(
+    monkeypatch, share
+):
+    """The newest records ranked first (0.2 × 5 × 23 = 23 of them, so most are left out),
+    then every record of the objectives they do not serve: the same records as ranking
+    them all, whichever objectives are old, new or both."""
+    published_practices(4, ["GT"], [2], prefix="old")  # the oldest: objective 2 only
+    published_practices(12, ["GT"], [3, 4], prefix="middle")
+    published_practices(30, ["GT"], [1], prefix="new")
+    published_practices(3, ["GT"], [2, 3], prefix="newest")
+    monkeypatch.setattr(selectors, "RECENT_PER_OBJECTIVE", share)
+    guatemala = Country.objects.get(alpha2="GT")
+    named = Practice.objects.published().filter(countries=guatemala)
+    for limit in (1, 5, 20):
+        chosen = selectors.newest_on_each_objective(named, limit)
+        everything = selectors.ranked_on_objectives(named, limit).values("id", "objective_number")
+        assert sorted((row["objective_number"], row["id"]) for row in chosen) == sorted(
+            (row["objective_number"], row["id"]) for row in everything
+        ), limit
