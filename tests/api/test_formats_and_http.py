@@ -36,6 +36,28 @@ def test_csv_by_accept_header_is_the_whole_list(api):
     assert set(rows[0]) >= {"slug", "title", "text", "countries", "objectives", "source"}
 
 
+@pytest.mark.parametrize(
+    "path, media_type",
+    [
+        ("/api/practices.csv", "text/csv"),
+        ("/api/practices/?format=csv", "text/csv"),
+        ("/api/countries.jsonl", "application/x-ndjson"),
+        ("/api/practices/?format=json", "application/json"),
+    ],
+)
+@pytest.mark.parametrize("accept", ["text/html", "image/png", "text/csv;q=0"])
+def test_a_format_named_is_served_whatever_the_accept_header(api, path, media_type, accept):
+    """A link to /api/practices.csv followed in a browser (Accept: text/html) downloads
+    the CSV: it was a 406."""
+    response = api.get(path, HTTP_ACCEPT=accept)
+    assert response.status_code == 200, (path, accept, response.status_code)
+    assert response["Content-Type"].startswith(media_type)
+
+
+def test_without_a_format_an_accept_no_format_meets_is_a_406(api):
+    assert api.get("/api/practices/", HTTP_ACCEPT="image/png").status_code == 406
+
+
 def test_csv_of_every_list(api):
     for path in ("/api/countries/", "/api/regions/", "/api/objectives/", "/api/sources/"):
         response = api.get(path, {"format": "csv"})
