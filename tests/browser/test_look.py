@@ -139,8 +139,7 @@ def test_readme_screenshots(sized, path, anchor, name, viewport):
     page = sized(viewport)
     page.goto(path)
     if anchor:
-        page.locator(anchor).scroll_into_view_if_needed()
-        page.evaluate(f"document.querySelector('{anchor}').scrollIntoView()")
+        page.locator(anchor).evaluate("el => el.scrollIntoView()")
     expect(page.get_by_role("heading", level=1)).to_be_attached()
     screenshot(page, f"{name}-{'phone' if viewport is PHONE else 'desktop'}")
     assert page.console_errors == []
