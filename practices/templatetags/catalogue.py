@@ -107,3 +107,9 @@ def citation(record, permalink: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, ())
+
+
+@register.filter
+def active_count(selected) -> int:
+    """How many facet values are chosen: the number on a list's folded "Filter" summary."""
+    return sum(len(values) for values in selected.values())

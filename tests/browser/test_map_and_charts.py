@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LAPTOP, PHONE, screenshot, serious_violations
+from tests.browser.conftest import LAPTOP, PHONE, serious_violations
 
 PAGES = ["/", "/objectives/6/", "/regions/asia/"]
 
@@ -50,7 +50,3 @@ def test_the_map_table_opens_with_the_same_numbers(sized):
     row = page.locator(".world-map table tr", has=page.get_by_role("link", name="Philippines"))
     expect(row.locator("td")).to_have_text(count)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    page.set_viewport_size(LAPTOP)
-    page.goto("/")
-    page.evaluate("document.getElementById('map-heading').scrollIntoView()")
-    screenshot(page, "world-map")

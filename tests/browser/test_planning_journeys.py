@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LAPTOP, PHONE, screenshot, serious_violations
+from tests.browser.conftest import LAPTOP, PHONE, serious_violations
 
 VIEWPORTS = pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
 WORKING_GROUP = "mexico-national-working-group-gcm-objective-13h"
@@ -59,8 +59,6 @@ def test_official_compares_mexico_and_the_philippines_from_mexicos_page(
         assert overflow <= 0
         wrap = page.locator(".table-wrap")
         assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # scrolls in its box
-    else:
-        screenshot(page, "compare")
     assert page.console_errors == []
 
 
@@ -99,8 +97,6 @@ def test_official_shortlists_records_on_the_plan_sheet_and_downloads_them(
     if viewport is PHONE:
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0
-    elif javascript:
-        screenshot(page, "plan-sheet")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download the shortlist (Word)").first.click()
     download = download_info.value

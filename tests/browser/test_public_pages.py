@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import serious_violations
 
 MAIN_PAGES = [
     "/",
@@ -140,16 +140,3 @@ def test_content_security_policy_allows_only_own_assets(page):
     expect(page.get_by_text("GFMD Practice Catalogue API")).to_be_visible()
     assert page.console_errors == []
 
-
-def test_readme_screenshots(browser, base_url):
-    """The README shows the home page, a country profile and the coverage matrix."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    for path, name in (
-        ("/", "home"),
-        ("/countries/philippines/", "country-profile"),
-        ("/coverage/", "coverage-matrix"),
-    ):
-        page.goto(path)
-        screenshot(page, name)
-    context.close()
