@@ -39,6 +39,7 @@ from api.renderers import (
     compact_json,
     csv_line,
 )
+from gfmd.locale import LANG_PARAMETER
 from practices import editing, shapes
 from practices.cache import cached, generation
 from practices.filtersets import (
@@ -168,8 +169,8 @@ class CatalogViewSetMixin:
             self.check_parameters(request)
 
     def accepted_parameters(self) -> list[str]:
-        """The query parameters this request may carry."""
-        names = ["format", *self.item_parameters]
+        """The query parameters this request may carry (`lang`: gfmd.locale reads it)."""
+        names = ["format", LANG_PARAMETER, *self.item_parameters]
         if self.action == "list":
             if self.filterset_class is not None:
                 names += list(self.filterset_class.base_filters)
