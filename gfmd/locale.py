@@ -55,14 +55,12 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
 
     def process_request(self, request):
         path = request.path_info
-        response = None
+        refused = None
         if path.startswith(API_PREFIX):
             request.language_varies_on = ("Accept-Language",)
             language = request.GET.get(LANG_PARAMETER) or accepted_language(request)
             if language not in language_codes():
-                translation.activate(accepted_language(request))
-                response = bad_language(language)
-                language = translation.get_language()
+                refused, language = language, accepted_language(request)
         elif path.startswith(NEGOTIATED_PREFIXES):
             request.language_varies_on = ("Accept-Language", "Cookie")
             language = translation.get_language_from_request(request)
@@ -70,10 +68,13 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
             if path == "/":
                 request.language_varies_on = ("Accept-Language", "Cookie")
-                response = home_in_preferred_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        return response
+        if refused is not None:
+            return bad_language(refused)
+        if path == "/":
+            return home_in_preferred_language(request)
+        return None
 
     def process_response(self, request, response):
         varies_on = getattr(request, "language_varies_on", ())
@@ -109,6 +110,7 @@ def set_language(request):
     the active one, so /fr/practices/ was no page from an English request and the menu
     stayed on the French page."""
     next_url = request.POST.get("next", request.GET.get("next")) or ""
+    next_url = next_url or request.META.get("HTTP_REFERER", "")  # Django's fallback too
     path_language = translation.get_language_from_path(urlsplit(next_url).path)
     with translation.override(path_language or settings.LANGUAGE_CODE):
         return django_set_language(request)

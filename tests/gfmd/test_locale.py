@@ -128,6 +128,12 @@ def test_the_menu_keeps_the_page_and_its_filters(client, start, language, landin
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == language
 
 
+def test_the_menu_without_next_goes_back_to_the_referring_page_in_the_language(client):
+    referer = f"http://testserver/fr{FILTERED}"
+    response = client.post("/i18n/setlang/", {"language": "en"}, HTTP_REFERER=referer)
+    assert response["Location"] == f"http://testserver{FILTERED}"
+
+
 def test_choosing_english_on_a_french_page_keeps_the_home_english(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/fr/"})
     response = client.get("/", **FRENCH)
