@@ -259,3 +259,13 @@ def test_an_english_etag_is_not_confirmed_to_a_french_request():
     assert english["ETag"] != french["ETag"]
     again = client.get("/api/objectives/", HTTP_IF_NONE_MATCH=english["ETag"], **FRENCH)
     assert again.status_code == 200 and again["Content-Language"] == "fr"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/opportunities.csv", "/api/opportunities.jsonl", "/api/themes.csv"]
+)
+def test_an_export_in_french_keeps_its_ascii_english_file_name(api, path):
+    """A header is ASCII: "opportunités.csv" broke HTTP clients."""
+    response = api.get(path, {"lang": "fr"})
+    name = path.rsplit("/", 1)[1]
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
