@@ -8,6 +8,7 @@ from rest_framework import permissions
 
 from api.pagination import MAX_DIGITS
 from api.renderers import JSONLinesRenderer
+from gfmd.locale import LANG_PARAMETER, language_codes
 
 
 class CatalogAutoSchema(AutoSchema):
@@ -62,6 +63,7 @@ def postprocess(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
     paths = result.get("paths", {})
     hide_second_spellings(paths)
+    add_language(paths)
     allow_empty_values(paths)
     refuse_nul(paths)
     add_page_last(paths)
@@ -112,6 +114,27 @@ def hide_second_spellings(paths) -> None:
             operation["parameters"] = [
                 p for p in operation["parameters"] if not p["name"].startswith("-")
             ]
+
+
+def add_language(paths) -> None:
+    """Every operation takes `lang`, read before any view (gfmd.locale)."""
+    for _path, _method, operation in operations(paths):
+        parameters = operation.setdefault("parameters", [])
+        if not any(p["name"] == LANG_PARAMETER for p in parameters):
+            parameters.append(language_parameter())
+
+
+def language_parameter() -> dict:
+    return {
+        "in": "query",
+        "name": LANG_PARAMETER,
+        "schema": {"type": "string", "enum": language_codes()},
+        "description": _(
+            "The language of the answer's names and messages: en (default), fr or es; "
+            "without it, the first of Accept-Language that is one of them. The answer "
+            "says which in Content-Language."
+        ),
+    }
 
 
 def allow_empty_values(paths) -> None:

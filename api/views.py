@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters import MultipleChoiceFilter, OrderingFilter
@@ -37,6 +38,7 @@ from api.renderers import (
     compact_json,
     csv_line,
 )
+from gfmd.locale import LANG_PARAMETER
 from practices import editing, shapes
 from practices.cache import cached, generation
 from practices.filtersets import (
@@ -166,8 +168,8 @@ class CatalogViewSetMixin:
             self.check_parameters(request)
 
     def accepted_parameters(self) -> list[str]:
-        """The query parameters this request may carry."""
-        names = ["format", *self.item_parameters]
+        """The query parameters this request may carry (`lang`: gfmd.locale reads it)."""
+        names = ["format", LANG_PARAMETER, *self.item_parameters]
         if self.action == "list":
             if self.filterset_class is not None:
                 names += list(self.filterset_class.base_filters)
@@ -308,7 +310,7 @@ class CatalogViewSetMixin:
                     yield csv_line(data.get(key) for key in header)
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        name = queryset.model._meta.verbose_name_plural
+        name = file_name(queryset.model)
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
 
@@ -322,10 +324,17 @@ class CatalogViewSetMixin:
                 rows = serializer_class(self.with_counts(chunk), many=True, context=context)
                 yield b"".join(compact_json(row) + b"\n" for row in rows.data)
 
-        return jsonl_response(lines(), queryset.model._meta.verbose_name_plural)
+        return jsonl_response(lines(), file_name(queryset.model))
 
 
 STREAMED = (CSVRenderer, JSONLinesRenderer)
+
+
+def file_name(model) -> str:
+    """An export's file name, in English whatever the language: a header is ASCII (a
+    French answer's "opportunités.csv" broke HTTP clients)."""
+    with translation.override(None):
+        return str(model._meta.verbose_name_plural)
 
 
 def jsonl_response(lines, name: str) -> StreamingHttpResponse:
@@ -504,7 +513,7 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             lines = record_jsonl_lines(
                 queryset, self.request, self.show_unpublished(), keys=self.selected()
             )
-            return jsonl_response(lines, kind)
+            return jsonl_response(lines, file_name(model))
 
         def selected(self) -> list[str] | None:
             """The fields named by ?select= (several, comma-separated or repeated), in the
@@ -523,7 +532,7 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
                 queryset, self.request, self.show_unpublished(), keys=self.selected()
             )
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
+            response["Content-Disposition"] = f'attachment; filename="{file_name(model)}.csv"'
             return response
 
         def paged(self, queryset):

@@ -101,7 +101,8 @@ MIDDLEWARE = [
     "gfmd.http.CacheControlMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language: from the path for pages, ?lang= for the API (gfmd.locale).
+    "gfmd.locale.LocaleMiddleware",
     # After locale (its message is translated) and CORS (an API client can read it).
     "gfmd.nul.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,6 +145,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "gfmd.locale.alternates",
             ],
         },
     },

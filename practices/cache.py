@@ -25,9 +25,10 @@ The caches, each keyed by the generation and by everything else its value depend
 - "pages": what the home, the countries and the objectives show, the coverage
   matrix's choice of regions, a country's plan sheet (its records and its peers'
   practices, objective by objective) and a comparison of countries
-  (practices.planning); key: the page's part (the country; the countries compared, in
-  their order). Also the names and codes by which a search word names a country
-  (practices.search.country_names); key: that name alone.
+  (practices.planning); key: the language (their links carry its prefix, /fr/...) and
+  the page's part (the country; the countries compared, in their order). Also the
+  names and codes by which a search word names a country (practices.search.
+  country_names); key: the language and that name.
 - the "facet_block" template fragment of a list page (templates/practices/
   record_list.html): the filter panel's HTML; key: language, kind and the filters the list
   knows (other parameters are left out of its links).
@@ -60,10 +61,13 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import F
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 from practices.models import CatalogueState
 
 TIMEOUT = 60 * 60
+# Namespaces whose values hold links to pages, whose addresses carry the language.
+BY_LANGUAGE = {"pages"}
 
 
 def generation() -> int:
@@ -139,6 +143,8 @@ def remember(namespace: str, key: str, value, *, at: int | None = None) -> None:
 
 def entry_key(namespace: str, key: str, at: int | None) -> str:
     at = generation() if at is None else at
+    if namespace in BY_LANGUAGE:
+        key = f"{get_language() or ''}|{key}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     return f"{namespace}:{at}:{digest}"
 

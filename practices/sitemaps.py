@@ -1,10 +1,19 @@
 """sitemap.xml: the public pages, and every published record, country, region, objective
-and source."""
+and source, each in English, French and Spanish, with its alternates in the others
+(hreflang, and x-default: the English address)."""
 
-from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.urls import reverse
 
 from practices.models import RECORD_MODELS, Country, Objective, Region, Source
+
+
+class Sitemap(DjangoSitemap):
+    """A page in every language (settings.LANGUAGES), linked to its translations."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
 
 class StaticSitemap(Sitemap):

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils import translation
 
 from practices import planning, regions, views
 from practices.feeds import LatestRecordsFeed
@@ -8,7 +9,10 @@ app_name = "practices"
 
 
 def record_paths(model):
-    plural, name = model._meta.verbose_name_plural, model._meta.model_name
+    # English in every language: a lazy name would take the language of the request that
+    # first loads the URLconf (a first request to /fr/ made /fr/pratiques/).
+    with translation.override(None):
+        plural, name = str(model._meta.verbose_name_plural), model._meta.model_name
     return [
         path(f"{plural}/", views.record_list, {"model": model}, name=f"{name}-list"),
         path(

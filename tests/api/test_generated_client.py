@@ -254,6 +254,7 @@ def record_cases(call, kind: str, rows: list, listed) -> list[tuple[dict, int | 
         ({"updated_since": SINCE}, total),
         ({"published_since": SINCE}, None),
         ({"select": ["slug", "title", "countries"]}, total),
+        ({"lang": "fr"}, total),
     ]
     if kind == "recommendations":
         cases.append(({"kind": [rows[0].kind.value]}, None))
@@ -288,7 +289,7 @@ def exercise_records(call, kind: str) -> None:
     assert len({row.slug for row in rows}) == listed.count
     for row in rows:
         assert call(f"{kind}_retrieve", slug=row.slug, format_="json").slug == row.slug
-    chosen = call(f"{kind}_retrieve", slug=rows[0].slug, select=["slug", "title"])
+    chosen = call(f"{kind}_retrieve", slug=rows[0].slug, select=["slug", "title"], lang="es")
     assert chosen.title == rows[0].title and type(chosen.text).__name__ == "Unset"
     last = call(name, page="last", page_size=7)
     assert 0 < len(last.results) <= 7 and not last.next_
@@ -314,7 +315,8 @@ def exercise_references(call, kind: str, key: str) -> None:
     for row in rows:
         detail = call(f"{kind}_retrieve", **{key: str(getattr(row, key))}, format_="json")
         assert getattr(detail, key) == getattr(row, key)
-    assert call(name, page="last", per_page=7).results
+    call(f"{kind}_retrieve", **{key: str(getattr(rows[0], key))}, lang="es")
+    assert call(name, page="last", per_page=7, lang="fr").results
     module = call.operations[name][0]
     declared = inspect.signature(module.sync_detailed).parameters
     first = rows[0]
@@ -324,6 +326,7 @@ def exercise_references(call, kind: str, key: str) -> None:
         "level": first.level.value if hasattr(first, "level") else None,
         "kind": first.kind.value if hasattr(first, "kind") else None,
         "year": [getattr(first, "year", None) or SOME_YEAR],
+        "lang": "fr",
     }
     for parameter in ("q", "region", "level", "kind", "year"):
         if parameter in declared:

@@ -66,7 +66,7 @@ def test_switch_language_to_french_and_spanish(page):
     page.goto("/objectives/")
     page.get_by_label("Language").select_option("fr")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    expect(page).to_have_url(re.compile(r"/objectives/$"))
+    expect(page).to_have_url(re.compile(r"/fr/objectives/$"))
     expect(page.get_by_role("navigation", name=re.compile("."))).to_contain_text("Pays")
     page.get_by_label("Langue").select_option("es")
     expect(page.locator("html")).to_have_attribute("lang", "es")
@@ -78,6 +78,7 @@ def test_accept_language_is_honoured(browser, base_url):
     page = context.new_page()
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page).to_have_url(re.compile(r"/fr/$"))
     context.close()
 
 

@@ -262,27 +262,30 @@ def test_page_query_count_does_not_grow_with_the_records_shown(client, url):
 @pytest.mark.parametrize(
     ("language", "expected"), [("fr", "Pays"), ("es", "Países"), ("en", "Countries")]
 )
-def test_pages_speak_the_browsers_language(client, language, expected):
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+def test_home_speaks_the_language_of_its_address(client, language, expected):
+    path = {"en": "/", "fr": "/fr/", "es": "/es/"}[language]
+    html = client.get(path).content.decode()
     assert f'<html lang="{language}">' in html
     assert f">{expected}</a>" in html
 
 
-def test_language_switcher_remembers_the_choice(client):
+def test_language_switcher_remembers_the_choice(client, settings):
+    """The menu's old route still answers: to the page in the language, with the cookie."""
     response = client.post("/i18n/setlang/", {"language": "es", "next": "/objectives/"})
-    assert response.status_code == 302 and response["Location"] == "/objectives/"
-    assert '<html lang="es">' in client.get("/objectives/").content.decode()
+    assert response.status_code == 302 and response["Location"] == "/es/objectives/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    assert '<html lang="es">' in client.get("/es/objectives/").content.decode()
 
 
 def test_country_names_follow_the_language(client):
-    html = client.get("/countries/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    html = client.get("/fr/countries/").content.decode()
     assert ">Mexique</a>" in html
 
 
 def test_home_counts_in_french(client):
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    html = client.get("/fr/").content.decode()
     practices = Practice.objects.published().count()
-    assert f'href="/practices/">{practices}</a>' in html
+    assert f'href="/fr/practices/">{practices}</a>' in html
 
 
 def test_a_country_with_many_records_shows_the_latest_and_links_to_all(client):
