@@ -88,6 +88,7 @@ FILTER_TITLES = {
     "year_from": _("From year"),
     "year_to": _("To year"),
     "kind": _("Kind"),
+    "language": _("Language"),
 }
 NOT_FILTERS = {"ordering", "sample", "seed", "page"}
 # Facet name: how its values name their rows (the filters take a code, a number or a slug).
