@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField, Q, Value
+from django.db.models import F, FloatField, IntegerField, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -229,25 +229,23 @@ def reference_terms() -> dict:
                     for word in normal.split():
                         words.setdefault(word, {}).setdefault(relation, set()).update(pks)
 
-        for o in Objective.objects.all():
-            names = (o.title_fr, o.title_es, o.short_title_fr, o.short_title_es)
-            add("objectives", [o.pk], (o.title, o.short_title), names)
-        for t in Theme.objects.all():
-            add("themes", [t.pk], (t.name,), (t.name_fr, t.name_es))
-        for p in GuidingPrinciple.objects.all():
-            add("principles", [p.pk], (p.name,), (p.name_fr, p.name_es))
-        countries = list(
-            Country.objects.values_list("pk", "name", "subregion_id", "intermediate_region_id")
-        )
-        regions = list(Region.objects.all())
-        parents = {region.pk: region.parent_id for region in regions}
-        for region in regions:
+        rows = reference_rows()
+        for pk, en, fr, es, _, _ in rows["objectives"]:
+            add("objectives", [pk], (en,), (fr, es))
+        for pk, en, fr, es, _, _ in rows["short titles"]:
+            add("objectives", [pk], (en,), (fr, es))
+        for relation in ("themes", "principles"):
+            for pk, en, fr, es, _, _ in rows[relation]:
+                add(relation, [pk], (en,), (fr, es))
+        countries = rows["countries"]
+        parents = {pk: parent for pk, _, _, _, parent, _ in rows["regions"]}
+        for region, en, fr, es, _, _ in rows["regions"]:
             pks = [
                 pk
-                for pk, _, sub, middle in countries
-                if region.pk in (sub, parents.get(sub), middle)
+                for pk, _, _, _, sub, middle in countries
+                if region in (sub, parents.get(sub), middle)
             ]
-            add("countries", pks, (region.name,), (region.name_fr, region.name_es), by_word=False)
+            add("countries", pks, (en,), (fr, es), by_word=False)
         english.update(word for _, name, *_ in countries for word in normalise(name).split())
 
         def frozen(found: dict) -> tuple:
@@ -267,6 +265,40 @@ def reference_terms() -> dict:
         }
 
     return cached("pages", "search-reference-terms", build)
+
+
+def reference_rows() -> dict[str, list[tuple]]:
+    """The names reference_terms() reads, in one query (a search's first request after a
+    write pays it): (pk, English, French, Spanish, a, b) by table, where a and b are a
+    region's parent, or a country's sub-region and intermediate region."""
+    none = Value(None, output_field=IntegerField())
+
+    def names(queryset, kind, en, fr, es, a=none, b=none):
+        return queryset.order_by().values_list(Value(kind), "pk", en, fr, es, a, b)
+
+    union = names(Objective.objects, "objectives", "title", "title_fr", "title_es").union(
+        names(Objective.objects, "short titles", "short_title", "short_title_fr", "short_title_es"),
+        names(Theme.objects, "themes", "name", "name_fr", "name_es"),
+        names(GuidingPrinciple.objects, "principles", "name", "name_fr", "name_es"),
+        names(Region.objects, "regions", "name", "name_fr", "name_es", "parent_id"),
+        names(
+            Country.objects,
+            "countries",
+            "name",
+            "name_fr",
+            "name_es",
+            "subregion_id",
+            "intermediate_region_id",
+        ),
+        all=True,
+    )
+    rows: dict[str, list[tuple]] = {
+        kind: [] for kind in ("objectives", "short titles", "themes", "principles")
+    }
+    rows |= {"regions": [], "countries": []}
+    for kind, *row in union:
+        rows[kind].append(tuple(row))
+    return rows
 
 
 def names_of_rows() -> dict:
