@@ -254,6 +254,7 @@ def record_cases(call, kind: str, rows: list, listed) -> list[tuple[dict, int | 
         ({"updated_since": SINCE}, total),
         ({"published_since": SINCE}, None),
         ({"select": ["slug", "title", "countries"]}, total),
+        ({"language": [rows[0].language]}, None),
     ]
     if kind == "recommendations":
         cases.append(({"kind": [rows[0].kind.value]}, None))
