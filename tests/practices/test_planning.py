@@ -363,3 +363,22 @@ def test_a_plan_sheet_shows_a_practice_published_after_it_was_cached(client):
     get(client, PLAN)
     published_practices(1, ["UY"], [1])
     assert 'value="planning-practice-uy-0"' in plan_objective(get(client, PLAN), 1)
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [
+        ("fr", "Ne recourir au placement en rétention administrative des migrants"),
+        ("es", "Utilizar la detención de migrantes solo como último recurso"),
+    ],
+)
+def test_the_word_document_names_objectives_in_the_pages_language(client, language, heading):
+    """The shortlist's .docx, downloaded in French or Spanish, heads each objective in that
+    language; the records' own text stays as the report wrote it."""
+    client.cookies["django_language"] = language
+    response = client.get(f"{PLAN}?pick={WORKING_GROUP}&format=docx")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert heading in text
+    assert "Use migration detention" not in text
+    assert Practice.objects.get(slug=WORKING_GROUP).text in text
