@@ -20,7 +20,8 @@ The caches, each keyed by the generation and by everything else its value depend
 - "facets": a list's facet counts (practices.selectors.cached_facets), shared by the API
   and the pages; key: the facets asked and the matching records' query (or the kind, for
   a whole list, whose facets come from practices.summary). A row's label is kept in every
-  language at once, and each reader is given its own (selectors.facets_in_language). The search page's facets,
+  language at once, and each reader is given its own (selectors.facets_in_language).
+  The search page's facets,
   summed over the kinds (practices.selectors.search_facets); key: the facets asked and
   every kind's matching records' query.
 - "pages": what the home, the countries and the objectives show, the coverage
@@ -31,7 +32,8 @@ The caches, each keyed by the generation and by everything else its value depend
   language. Also the names and codes by which a search word names a country
   (practices.search.country_names), and the French and Spanish names and words by which
   it names objectives, themes, principles and regions (practices.search.reference_terms,
-  every language at once); key: that name alone.
+  every language at once), and the two together (practices.search.names_of_rows, which
+  a search reads); key: that name alone.
 - the "facet_block" template fragment of a list page (templates/practices/
   record_list.html): the filter panel's HTML; key: language, kind and the filters the list
   knows (other parameters are left out of its links).

@@ -143,7 +143,7 @@ class Term:
         return self.country is not None or bool(self.links)
 
 
-def country_names() -> dict:
+def country_names(cache: bool = True) -> dict:
     """What a query word may call a country: {"names": {normalised name: pk}, "codes":
     {CODE: pk}}. Codes (PH, PHL) and capitalised aliases (CAR) name a country only when
     written in capitals, so that "in" or "car" stay words; names fold case and accents."""
@@ -192,7 +192,7 @@ def country_names() -> dict:
                     names.setdefault(normalise(each), pk)
         return {"names": names, "codes": codes}
 
-    return cached("pages", "search-country-names", build)
+    return cached("pages", "search-country-names", build) if cache else build()
 
 
 # Searched in every language: the records are mostly in English, which their text answers;
@@ -206,7 +206,7 @@ STOP_WORDS = {
 }  # fmt: skip
 
 
-def reference_terms() -> dict:
+def reference_terms(cache: bool = True) -> dict:
     """What a query's French or Spanish words name, besides countries: {"phrases":
     {normalised name: links}, "words": {normalised word: links}}, where links are
     ((relation, (pk, ...)), ...): the objectives (by their titles and short titles),
@@ -264,7 +264,7 @@ def reference_terms() -> dict:
             },
         }
 
-    return cached("pages", "search-reference-terms", build)
+    return cached("pages", "search-reference-terms", build) if cache else build()
 
 
 def reference_rows() -> dict[str, list[tuple]]:
@@ -303,8 +303,13 @@ def reference_rows() -> dict[str, list[tuple]]:
 
 def names_of_rows() -> dict:
     """What parse() takes to know which words name rows: countries by their names and
-    codes (country_names()), and the rest by their French and Spanish names."""
-    return {**country_names(), **reference_terms()}
+    codes (country_names()), and the rest by their French and Spanish names, kept as one
+    value (a search asks it a few times per kind: one cache read each)."""
+    return cached(
+        "pages",
+        "search-names",
+        lambda: {**country_names(cache=False), **reference_terms(cache=False)},
+    )
 
 
 def parse(text: str, countries: dict | None = None) -> list[Term]:
