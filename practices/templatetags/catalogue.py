@@ -33,12 +33,6 @@ def language_name(code: str) -> str:
     return name if (get_language() or "en")[:2] == "en" else name.lower()
 
 
-@register.filter
-def short_title(objective) -> str:
-    """An objective's short title in the page's language ("Alternatives to detention")."""
-    return objective.localized_short_title()
-
-
 @register.simple_tag(takes_context=True)
 def page_url(context, number: int) -> str:
     """The current query on another page."""
