@@ -211,6 +211,7 @@ class RecordSerializer(serializers.ModelSerializer):
             "slug",
             "title",
             "text",
+            "language",
             "countries",
             "organisations",
             "objectives",
@@ -321,6 +322,7 @@ class RecordWriteSerializer(serializers.ModelSerializer):
             "slug",
             "title",
             "text",
+            "language",
             "countries",
             "organisations",
             "objectives",
@@ -390,14 +392,34 @@ def service_errors():
 # Reference tables.
 
 
+# A reference row's `name` (an objective's `title`) is in the request's language, as in
+# the briefs (practices.shapes); its columns in each language are given as they are.
+LOCALIZED_HELP = _("In the request's language (English, French or Spanish).")
+
+
+def localized_field(method: str = "localized_name"):
+    return serializers.CharField(source=method, read_only=True, help_text=LOCALIZED_HELP)
+
+
 class RegionSerializer(serializers.ModelSerializer):
     url = LinkField("region-detail", lookup_field="code")
+    name = localized_field()
     parent = RegionBriefSerializer(read_only=True, allow_null=True)
     countries_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Region
-        fields = ["url", "code", "name", "slug", "level", "parent", "countries_count"]
+        fields = [
+            "url",
+            "code",
+            "name",
+            "name_fr",
+            "name_es",
+            "slug",
+            "level",
+            "parent",
+            "countries_count",
+        ]
 
 
 class RegionDetailSerializer(RegionSerializer):
@@ -434,6 +456,7 @@ COUNT_FIELDS = [
 class CountrySerializer(RecordCountsMixin, serializers.ModelSerializer):
     url = LinkField("country-detail", lookup_field="alpha2")
     code = serializers.CharField(source="alpha2", read_only=True)
+    name = localized_field()
     subregion = RegionBriefSerializer(read_only=True, allow_null=True)
     intermediate_region = RegionBriefSerializer(read_only=True, allow_null=True)
 
@@ -494,10 +517,23 @@ def record_list_links(request, **params) -> dict[str, str]:
 
 class ObjectiveSerializer(RecordCountsMixin, serializers.ModelSerializer):
     url = LinkField("objective-detail", lookup_field="number")
+    title = localized_field()
+    short_title = localized_field("localized_short_title")
 
     class Meta:
         model = Objective
-        fields = ["url", "number", "title", "slug", *COUNT_FIELDS]
+        fields = [
+            "url",
+            "number",
+            "title",
+            "short_title",
+            "title_fr",
+            "title_es",
+            "short_title_fr",
+            "short_title_es",
+            "slug",
+            *COUNT_FIELDS,
+        ]
 
 
 class ObjectiveDetailSerializer(ObjectiveSerializer):
@@ -521,26 +557,48 @@ class ObjectiveDetailSerializer(ObjectiveSerializer):
 
 class PrincipleSerializer(RecordCountsMixin, serializers.ModelSerializer):
     url = LinkField("principle-detail")
+    name = localized_field()
 
     class Meta:
         model = GuidingPrinciple
-        fields = ["url", "number", "slug", "name", "description", *COUNT_FIELDS]
+        fields = [
+            "url",
+            "number",
+            "slug",
+            "name",
+            "name_fr",
+            "name_es",
+            "description",
+            *COUNT_FIELDS,
+        ]
 
 
 class ThemeSerializer(RecordCountsMixin, serializers.ModelSerializer):
     url = LinkField("theme-detail")
+    name = localized_field()
 
     class Meta:
         model = Theme
-        fields = ["url", "slug", "name", "description", *COUNT_FIELDS]
+        fields = ["url", "slug", "name", "name_fr", "name_es", "description", *COUNT_FIELDS]
 
 
 class OrganisationSerializer(RecordCountsMixin, serializers.ModelSerializer):
     url = LinkField("organisation-detail")
+    name = localized_field()
 
     class Meta:
         model = Organisation
-        fields = ["url", "slug", "name", "acronym", "kind", "aliases", *COUNT_FIELDS]
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "name_fr",
+            "name_es",
+            "acronym",
+            "kind",
+            "aliases",
+            *COUNT_FIELDS,
+        ]
 
 
 class SourceSerializer(RecordCountsMixin, serializers.ModelSerializer):

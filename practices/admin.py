@@ -49,9 +49,9 @@ class RecountsOnSave:
 
 @admin.register(Region)
 class RegionAdmin(RecountsOnSave, admin.ModelAdmin):
-    list_display = ["name", "code", "level", "parent"]
+    list_display = ["name", "name_fr", "name_es", "code", "level", "parent"]
     list_filter = ["level"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_fr", "name_es", "code"]
     list_select_related = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -60,7 +60,16 @@ class RegionAdmin(RecountsOnSave, admin.ModelAdmin):
 class CountryAdmin(RecountsOnSave, admin.ModelAdmin):
     list_display = ["name", "alpha2", "alpha3", "numeric", "subregion", "intermediate_region"]
     list_filter = ["subregion__parent", "subregion"]
-    search_fields = ["name", "official_name", "alpha2", "alpha3", "numeric", "alternative_names"]
+    search_fields = [
+        "name",
+        "name_fr",
+        "name_es",
+        "official_name",
+        "alpha2",
+        "alpha3",
+        "numeric",
+        "alternative_names",
+    ]
     list_select_related = ["subregion", "intermediate_region"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -72,8 +81,8 @@ class ObjectiveActionInline(admin.TabularInline):
 
 @admin.register(Objective)
 class ObjectiveAdmin(admin.ModelAdmin):
-    list_display = ["number", "title"]
-    search_fields = ["title", "=number"]
+    list_display = ["number", "title", "short_title"]
+    search_fields = ["title", "title_fr", "title_es", "short_title", "=number"]
     inlines = [ObjectiveActionInline]
     prepopulated_fields = {"slug": ["title"]}
 
@@ -89,15 +98,15 @@ class ObjectiveActionAdmin(admin.ModelAdmin):
 
 @admin.register(GuidingPrinciple)
 class GuidingPrincipleAdmin(admin.ModelAdmin):
-    list_display = ["number", "name"]
-    search_fields = ["name", "description"]
+    list_display = ["number", "name", "name_fr", "name_es"]
+    search_fields = ["name", "name_fr", "name_es", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name", "description"]
+    list_display = ["name", "name_fr", "name_es", "slug"]
+    search_fields = ["name", "name_fr", "name_es", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -105,7 +114,7 @@ class ThemeAdmin(admin.ModelAdmin):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "kind"]
     list_filter = ["kind"]
-    search_fields = ["name", "acronym", "aliases"]
+    search_fields = ["name", "name_fr", "name_es", "acronym", "aliases"]
     prepopulated_fields = {"slug": ["acronym", "name"]}
 
 
@@ -263,6 +272,7 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
         ThemeFilter,
         "source",
         "source__year",
+        "language",
     ]
     search_fields = ["title", "text", "slug", "countries__name", "organisations__name"]
     list_select_related = ["source"]
@@ -286,7 +296,7 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
         (
             None,
             {
-                "fields": ["title", "slug", "text", "status", "seen_version"],
+                "fields": ["title", "slug", "text", "language", "status", "seen_version"],
                 "description": _(
                     "Give the record a short title; keep the text as the report gives it. "
                     "Editors save drafts and send them to review; reviewers publish."
@@ -578,6 +588,7 @@ class RecommendationAdmin(RecordAdmin):
                     "title",
                     "slug",
                     "text",
+                    "language",
                     "kind",
                     "kind_stated",
                     "area",

@@ -19,16 +19,21 @@ The caches, each keyed by the generation and by everything else its value depend
   would otherwise repeat.
 - "facets": a list's facet counts (practices.selectors.cached_facets), shared by the API
   and the pages; key: the facets asked and the matching records' query (or the kind, for
-  a whole list, whose facets come from practices.summary). The search page's facets,
+  a whole list, whose facets come from practices.summary). A row's label is kept in every
+  language at once, and each reader is given its own (selectors.facets_in_language).
+  The search page's facets,
   summed over the kinds (practices.selectors.search_facets); key: the facets asked and
   every kind's matching records' query.
 - "pages": what the home, the countries and the objectives show, the coverage
-  matrix's choice of regions, a country's plan sheet (its records and its peers'
-  practices, objective by objective) and a comparison of countries
-  (practices.planning); key: the language (their links carry its prefix, /fr/...) and
-  the page's part (the country; the countries compared, in their order). Also the
-  names and codes by which a search word names a country (practices.search.
-  country_names); key: the language and that name.
+  matrix's choice of regions (model rows, named in the page's language when rendered), a
+  country's plan sheet (its records and its peers' practices, objective by objective) and
+  a comparison of countries (practices.planning); key: the language (their links carry
+  its prefix, /fr/..., and they hold objectives' titles) and the page's part (the
+  country; the countries compared, in their order). Also the names and codes by which a
+  search word names a country (practices.search.country_names), and the French and
+  Spanish names and words by which it names objectives, themes, principles and regions
+  (practices.search.reference_terms, every language at once), and the two together
+  (practices.search.names_of_rows, which a search reads); key: that name alone.
 - the "facet_block" template fragment of a list page (templates/practices/
   record_list.html): the filter panel's HTML; key: language, kind and the filters the list
   knows (other parameters are left out of its links).
@@ -45,9 +50,10 @@ The caches, each keyed by the generation and by everything else its value depend
   These keep HTML, not the data it is made from: reading back thousands of objects on
   every request made enough garbage to set off Python's full collection every few
   dozen requests (60 ms).
-- in the process, not the cache: the reference rows' brief forms and the countries' names
-  (practices.shapes), remade when the reference generation moves (a write to a reference
-  table, or a bulk write that names none), not at each save of a record.
+- in the process, not the cache: the reference rows' brief forms, one set per language
+  (their names are the active language's), and the countries' names (practices.shapes),
+  remade when the reference generation moves (a write to a reference table, or a bulk
+  write that names none), not at each save of a record.
 
 Counts are not cached here but kept on write (practices.summary), so that recomputing a
 page after a write costs no count of the whole catalogue.

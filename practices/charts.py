@@ -180,7 +180,7 @@ def objective_rows(objectives, current=None) -> list[dict]:
     return [
         {
             "label": str(objective.number),
-            "name": f"{objective.number}. {objective.title}",
+            "name": f"{objective.number}. {objective.localized_name()}",
             "count": objective.records_count,
             "url": objective.get_absolute_url(),
             "current": objective == current,
@@ -206,8 +206,8 @@ def region_rows(totals) -> list[dict]:
     """The M49 regions (selectors.region_totals()) as chart rows."""
     return [
         {
-            "label": row["region"].name,
-            "name": row["region"].name,
+            "label": row["region"].localized_name(),
+            "name": row["region"].localized_name(),
             "count": row["records_count"],
             "url": reverse("practices:region-detail", args=[row["region"].slug]),
         }
@@ -226,8 +226,8 @@ def objective_region_rows(objective) -> list[dict]:
         count = cells.get((region.pk, objective.pk), 0)
         rows.append(
             {
-                "label": region.name,
-                "name": region.name,
+                "label": region.localized_name(),
+                "name": region.localized_name(),
                 "count": count,
                 "url": f"{search}?region={region.code}&objective={objective.number}"
                 if count
@@ -244,8 +244,8 @@ def place_rows(children, countries) -> list[dict]:
         counted = summary.summed(children[0].level, targets=[child.pk for child in children])
         return [
             {
-                "label": child.name,
-                "name": child.name,
+                "label": child.localized_name(),
+                "name": child.localized_name(),
                 "count": counted.get(child.pk, 0),
                 "url": reverse("practices:region-detail", args=[child.slug]),
             }

@@ -150,6 +150,18 @@ def check_known(values, known, what):
         raise invalid(_("Unknown %(what)s: %(values)s."), what=what, values=", ".join(missing))
 
 
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+
+
+def resolve_languages(values) -> list[str]:
+    """ISO 639-1 codes, as records hold them: "en", "fr"."""
+    codes = [value.strip().lower() for value in values]
+    wrong = [code[:30] for code in codes if not LANGUAGE_CODE.match(code)]
+    if wrong:
+        raise invalid(_("Not an ISO 639-1 language code: %(values)s."), values=", ".join(wrong))
+    return codes
+
+
 def resolve_countries(values) -> set[int]:
     codes = [code.upper() for code in values]
     found = Country.objects.filter(Q(alpha2__in=codes) | Q(alpha3__in=codes))
@@ -382,6 +394,15 @@ class RecordFilterSet(django_filters.FilterSet):
         item_schema={"type": "integer", "minimum": 2007, "maximum": 2100},
         label=_("Year of the source (2007 onwards); several allowed."),
     )
+    language = ValuesFilter(
+        method="filter_language",
+        resolve=resolve_languages,
+        item_schema={"type": "string", "pattern": "^[a-z]{2}$"},
+        label=_(
+            "The language the record is written in, as an ISO 639-1 code (en, fr, es); "
+            "several allowed (any of them)."
+        ),
+    )
     year_from = WholeNumberFilter(
         field_name="source__year",
         lookup_expr="gte",
@@ -480,6 +501,9 @@ class RecordFilterSet(django_filters.FilterSet):
     def filter_year(self, queryset, name, years):
         return queryset.filter(source__year__in=years)
 
+    def filter_language(self, queryset, name, codes):
+        return queryset.filter(language__in=codes)
+
 
 def sampled(queryset, size: int, seed: int):
     """`size` of the records of `queryset`, chosen by a hash of their id and `seed` that
@@ -553,7 +577,8 @@ class NameSearchFilterSet(django_filters.FilterSet):
         django_filters.CharFilter(method="filter_q", max_length=100, label=_("Search by name.")),
         {"type": "string", "maxLength": 100},
     )
-    search_fields: tuple[str, ...] = ("name",)
+    # Names in every language the catalogue holds: "Afrique" finds Africa.
+    search_fields: tuple[str, ...] = ("name", "name_fr", "name_es")
 
     def filter_q(self, queryset, name, value):
         condition = Q()
@@ -563,7 +588,7 @@ class NameSearchFilterSet(django_filters.FilterSet):
 
 
 class CountryFilterSet(NameSearchFilterSet):
-    search_fields = ("name", "official_name", "alpha2", "alpha3")
+    search_fields = ("name", "name_fr", "name_es", "official_name", "alpha2", "alpha3")
     region = RegionFilter(
         label=_("M49 region code or slug, with its sub-regions; several allowed.")
     )
@@ -582,7 +607,7 @@ class RegionFilterSet(NameSearchFilterSet):
 
 
 class OrganisationFilterSet(NameSearchFilterSet):
-    search_fields = ("name", "acronym")
+    search_fields = ("name", "name_fr", "name_es", "acronym")
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
 
     class Meta:

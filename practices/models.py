@@ -6,13 +6,30 @@ from string import ascii_lowercase
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from practices.querysets import RecordQuerySet
+
+# The interface's languages other than English: each reference table holds its names in
+# them as explicit columns (`name_fr`, `name_es`), loaded from practices/data/.
+TRANSLATED_LANGUAGES = ("fr", "es")
+
+
+def in_language(row, field: str, language: str | None = None) -> str:
+    """`row`'s `field` in `language` (the active language when None): its `field_fr` or
+    `field_es` column when filled, else the English one."""
+    language = (language or get_language() or "en")[:2]
+    if language in TRANSLATED_LANGUAGES:
+        value = getattr(row, f"{field}_{language}", "")
+        if value:
+            return value
+    return getattr(row, field)
 
 
 class Region(models.Model):
@@ -25,6 +42,8 @@ class Region(models.Model):
 
     code = models.CharField(_("M49 code"), max_length=3, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_fr = models.CharField(_("name in French"), max_length=100, blank=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     parent = models.ForeignKey(
@@ -48,6 +67,10 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+    def localized_name(self, language: str | None = None) -> str:
+        """The region's name in English, French or Spanish (UN M49 names)."""
+        return in_language(self, "name", language)
 
 
 class Country(models.Model):
@@ -104,9 +127,9 @@ class Country(models.Model):
     def get_absolute_url(self):
         return reverse("practices:country-detail", args=[self.slug])
 
-    def localized_name(self, language: str) -> str:
+    def localized_name(self, language: str | None = None) -> str:
         """The country's name in English, French or Spanish (UN M49 names)."""
-        return {"fr": self.name_fr, "es": self.name_es}.get(language[:2], "") or self.name
+        return in_language(self, "name", language)
 
 
 class Objective(models.Model):
@@ -114,6 +137,16 @@ class Objective(models.Model):
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     title = models.CharField(_("title"), max_length=200)
+    title_fr = models.CharField(_("title in French"), max_length=250, blank=True)
+    title_es = models.CharField(_("title in Spanish"), max_length=250, blank=True)
+    short_title = models.CharField(
+        _("short title"),
+        max_length=100,
+        blank=True,
+        help_text=_('As the UN Migration Network\'s hub gives it: "Alternatives to detention".'),
+    )
+    short_title_fr = models.CharField(_("short title in French"), max_length=100, blank=True)
+    short_title_es = models.CharField(_("short title in Spanish"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
 
     class Meta:
@@ -131,6 +164,15 @@ class Objective(models.Model):
 
     def get_absolute_url(self):
         return reverse("practices:objective-detail", args=[self.number])
+
+    def localized_name(self, language: str | None = None) -> str:
+        """The objective's title in English, French or Spanish (A/RES/73/195's wording)."""
+        return in_language(self, "title", language)
+
+    def localized_short_title(self, language: str | None = None) -> str:
+        """The objective's short title in English, French or Spanish; its title where it
+        has none."""
+        return in_language(self, "short_title", language) or self.localized_name(language)
 
 
 class ObjectiveAction(models.Model):
@@ -172,6 +214,8 @@ class GuidingPrinciple(models.Model):
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_fr = models.CharField(_("name in French"), max_length=100, blank=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
 
@@ -188,11 +232,17 @@ class GuidingPrinciple(models.Model):
     def __str__(self):
         return self.name
 
+    def localized_name(self, language: str | None = None) -> str:
+        """The principle's name in English, French or Spanish (A/RES/73/195's wording)."""
+        return in_language(self, "name", language)
+
 
 class Theme(models.Model):
     """A term of the catalogue's small controlled vocabulary of topics."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_fr = models.CharField(_("name in French"), max_length=100, blank=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
 
@@ -203,6 +253,10 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def localized_name(self, language: str | None = None) -> str:
+        """The theme's name in English, French or Spanish."""
+        return in_language(self, "name", language)
 
 
 class Organisation(models.Model):
@@ -217,6 +271,18 @@ class Organisation(models.Model):
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    name_fr = models.CharField(
+        _("name in French"),
+        max_length=200,
+        blank=True,
+        help_text=_("Its official French name; a proper name is written as it is."),
+    )
+    name_es = models.CharField(
+        _("name in Spanish"),
+        max_length=200,
+        blank=True,
+        help_text=_("Its official Spanish name; a proper name is written as it is."),
+    )
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -234,6 +300,10 @@ class Organisation(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def localized_name(self, language: str | None = None) -> str:
+        """The organisation's name in English, French or Spanish (its official names)."""
+        return in_language(self, "name", language)
 
 
 class Source(models.Model):
@@ -355,6 +425,24 @@ class Record(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     text = models.TextField(_("text"), help_text=_("The passage as the report gives it."))
+    # Records keep the language their source wrote them in: never machine-translated.
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        default="en",
+        db_default="en",
+        validators=[
+            RegexValidator(
+                r"^[a-z]{2}$",
+                message=_("Give the ISO 639-1 code of the language: en, fr, es..."),
+                code="language_code",
+            )
+        ],
+        help_text=_(
+            "The language of the title and text, as an ISO 639-1 code (en, fr, es...): "
+            "the language the source wrote them in."
+        ),
+    )
     countries = models.ManyToManyField(
         Country,
         blank=True,
@@ -424,6 +512,11 @@ class Record(models.Model):
     class Meta:
         abstract = True
         ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__regex=r"^[a-z]{2}$"), name="%(class)s_language_iso_639_1"
+            ),
+        ]
         indexes = [
             models.Index(fields=["status", "-updated_at"], name="%(class)s_status_updated"),
             models.Index(fields=["status", "-published_at"], name="%(class)s_published"),

@@ -105,7 +105,8 @@ def compare(request):
             "slots": slots([country.alpha2 for country in countries]),
             "comparison": cached(
                 "pages",
-                f"compare|{','.join(str(country.pk) for country in countries)}",
+                # The objectives' titles are in the page's language.
+                f"compare|{','.join(str(country.pk) for country in countries)}|{get_language()}",
                 lambda: countries_side_by_side(countries),
                 at=at,
             ),
@@ -189,7 +190,8 @@ def plan_sheet_view(request, slug):
 def plan_objectives(country, at: int) -> list[dict]:
     """A country's plan sheet without its shortlist (selectors.plan_sheet), once per
     generation: an official ticking and updating reads it again and again."""
-    return cached("pages", f"plan-sheet|{country.pk}", lambda: plan_sheet(country), at=at)
+    key = f"plan-sheet|{country.pk}|{get_language()}"  # its records' briefs name rows
+    return cached("pages", key, lambda: plan_sheet(country), at=at)
 
 
 def shortlist_groups(entries, request) -> list[dict]:

@@ -49,7 +49,7 @@ def region_detail(request, slug):
     )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = listed(Practice, page.object_list, at)
-    children = list(region.children.order_by("name"))
+    children = sorted(region.children.all(), key=lambda child: child.localized_name())
     countries = region_country_counts(region)
     coverage = region_coverage(region)
     return render(
@@ -88,6 +88,7 @@ FILTER_TITLES = {
     "year_from": _("From year"),
     "year_to": _("To year"),
     "kind": _("Kind"),
+    "language": _("Language"),
 }
 NOT_FILTERS = {"ordering", "sample", "seed", "page"}
 # Facet name: how its values name their rows (the filters take a code, a number or a slug).
@@ -100,22 +101,24 @@ LABELS = {
         for code in (country.alpha2, country.alpha3)
     },
     "region": lambda values: {
-        key: name
-        for code, slug, name in Region.objects.filter(
+        key: region.localized_name()
+        for region in Region.objects.filter(
             Q(code__in=[v.zfill(3) for v in values if v.isdigit()]) | Q(slug__in=values)
-        ).values_list("code", "slug", "name")
-        for key in (code, code.lstrip("0"), slug)
+        )
+        for key in (region.code, region.code.lstrip("0"), region.slug)
     },
     "objective": lambda values: {
-        str(number): f"{number}. {title}"
-        for number, title in Objective.objects.filter(
+        str(objective.number): f"{objective.number}. {objective.localized_name()}"
+        for objective in Objective.objects.filter(
             number__in=[int(v) for v in values if v.isdigit() and len(v) < 4]
-        ).values_list("number", "title")
+        )
     },
-    "theme": lambda values: dict(Theme.objects.filter(slug__in=values).values_list("slug", "name")),
-    "organisation": lambda values: dict(
-        Organisation.objects.filter(slug__in=values).values_list("slug", "name")
-    ),
+    "theme": lambda values: {
+        theme.slug: theme.localized_name() for theme in Theme.objects.filter(slug__in=values)
+    },
+    "organisation": lambda values: {
+        row.slug: row.localized_name() for row in Organisation.objects.filter(slug__in=values)
+    },
     "kind": lambda values: {value: str(label) for value, label in Recommendation.Kind.choices},
     "source": lambda values: dict(
         Source.objects.filter(slug__in=values).values_list("slug", "title")
@@ -208,11 +211,11 @@ def wider_searches(pairs: list[tuple[str, str]], model) -> list[dict]:
             label = format_lazy(
                 _("{kind} in {region} on objective {number}"),
                 kind=kind,
-                region=place.name,
+                region=place.localized_name(),
                 number=number,
             )
         elif place:
-            label = format_lazy(_("{kind} in {region}"), kind=kind, region=place.name)
+            label = format_lazy(_("{kind} in {region}"), kind=kind, region=place.localized_name())
         elif number:
             label = format_lazy(
                 _("{kind} on objective {number} in every country"), kind=kind, number=number

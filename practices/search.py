@@ -13,13 +13,13 @@ from types import SimpleNamespace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField, Q, Value
+from django.db.models import F, FloatField, IntegerField, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from practices.cache import cached, cached_count
-from practices.models import Country
+from practices.models import Country, GuidingPrinciple, Objective, Region, Theme
 from practices.resolvers import UnknownName, country_index, normalise
 
 CONFIG = "english"
@@ -114,7 +114,9 @@ def install(connection) -> None:
 # Queries: the words of what the user typed, prefixes, and the countries they name.
 
 PREFIX_MIN = 3  # letters a word needs before it is matched as a prefix (migr*, detent*)
-NAME_WORDS = 4  # the most words a country's name takes ("Lao People's Democratic Republic")
+# The most words a name takes: "Lao People's Democratic Republic", "América Latina y el
+# Caribe".
+NAME_WORDS = 6
 TOKEN = re.compile(r"(\w+)(\*?)", re.UNICODE)
 OPERATORS = {"AND", "OR", "NOT", "NEAR"}  # in capitals, not words (nor AND Andorra's code)
 START, STOP = "\ue000", "\ue001"  # around a matched word in a snippet, until escaped
@@ -125,14 +127,23 @@ SEARCH_FALLBACK_HEADER = "X-Search-Fallback"  # the API's word for it: "any-word
 @dataclass(frozen=True)
 class Term:
     """One thing to find: a word (a prefix when `prefix`), or a country's name of one or
-    more words, also found in the records linked to that country (`country`, its pk)."""
+    more words, also found in the records linked to that country (`country`, its pk). A
+    word or name in French or Spanish that names objectives, themes, principles or a region
+    (reference_terms()) is also found in the records linked to them (`links`: relation and
+    row pks, a region's as its countries)."""
 
     words: tuple[str, ...]
     prefix: bool = False
     country: int | None = None
+    links: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+    @property
+    def named(self) -> bool:
+        """Whether the term names rows whose records it finds besides its words."""
+        return self.country is not None or bool(self.links)
 
 
-def country_names() -> dict:
+def country_names(cache: bool = True) -> dict:
     """What a query word may call a country: {"names": {normalised name: pk}, "codes":
     {CODE: pk}}. Codes (PH, PHL) and capitalised aliases (CAR) name a country only when
     written in capitals, so that "in" or "car" stay words; names fold case and accents."""
@@ -140,7 +151,14 @@ def country_names() -> dict:
     def build():
         rows = list(
             Country.objects.values_list(
-                "pk", "alpha2", "alpha3", "name", "official_name", "alternative_names"
+                "pk",
+                "alpha2",
+                "alpha3",
+                "name",
+                "official_name",
+                "alternative_names",
+                "name_fr",
+                "name_es",
             )
         )
         index = country_index(
@@ -151,11 +169,11 @@ def country_names() -> dict:
                 official_name=official,
                 alternative_names=aliases or [],
             )
-            for _, alpha2, alpha3, name, official, aliases in rows
+            for _, alpha2, alpha3, name, official, aliases, *_ in rows
         )
         pks = {alpha2: pk for pk, alpha2, *_ in rows}
         codes, names = {}, {}
-        for _, alpha2, alpha3, name, official, aliases in rows:
+        for _, alpha2, alpha3, name, official, aliases, *_ in rows:
             for each in (alpha2, alpha3, name, official, *(aliases or [])):
                 try:
                     found = pks[index.resolve(each)]
@@ -166,9 +184,132 @@ def country_names() -> dict:
                         codes[each] = found
                 else:
                     names[normalise(each)] = found
+        # Their French and Spanish names too ("Mexique", "Filipinas"), where no English
+        # name already means another country.
+        for pk, *_, name_fr, name_es in rows:
+            for each in (name_fr, name_es):
+                if each:
+                    names.setdefault(normalise(each), pk)
         return {"names": names, "codes": codes}
 
-    return cached("pages", "search-country-names", build)
+    return cached("pages", "search-country-names", build) if cache else build()
+
+
+# Searched in every language: the records are mostly in English, which their text answers;
+# a French or Spanish name, or a word of one that no English name has ("rétention",
+# "detención"), also finds the records linked to the rows it names.
+WORD_MIN = 5  # letters a word needs to name rows on its own
+WORD_ROWS = 3  # a word of more rows' names than this (of one table) is too common
+STOP_WORDS = {
+    "ainsi", "autres", "cette", "contre", "dans", "entre", "leurs", "toutes", "moyens",
+    "sorte", "manera", "mediante", "sobre", "todas", "todos", "desde", "otras", "personas",
+}  # fmt: skip
+
+
+def reference_terms(cache: bool = True) -> dict:
+    """What a query's French or Spanish words name, besides countries: {"phrases":
+    {normalised name: links}, "words": {normalised word: links}}, where links are
+    ((relation, (pk, ...)), ...): the objectives (by their titles and short titles),
+    themes and principles named, and a region's countries. Kept per catalogue generation."""
+
+    def build():
+        phrases: dict[str, dict[str, set]] = {}
+        words: dict[str, dict[str, set]] = {}
+        english: set[str] = set()
+
+        def add(relation, pks, english_names, names, *, by_word=True):
+            for name in english_names:
+                english.update(normalise(name).split())
+            for name in names:
+                normal = normalise(name)
+                if not normal:
+                    continue
+                phrases.setdefault(normal, {}).setdefault(relation, set()).update(pks)
+                if by_word:
+                    for word in normal.split():
+                        words.setdefault(word, {}).setdefault(relation, set()).update(pks)
+
+        rows = reference_rows()
+        for pk, en, fr, es, _, _ in rows["objectives"]:
+            add("objectives", [pk], (en,), (fr, es))
+        for pk, en, fr, es, _, _ in rows["short titles"]:
+            add("objectives", [pk], (en,), (fr, es))
+        for relation in ("themes", "principles"):
+            for pk, en, fr, es, _, _ in rows[relation]:
+                add(relation, [pk], (en,), (fr, es))
+        countries = rows["countries"]
+        parents = {pk: parent for pk, _, _, _, parent, _ in rows["regions"]}
+        for region, en, fr, es, _, _ in rows["regions"]:
+            pks = [
+                pk
+                for pk, _, _, _, sub, middle in countries
+                if region in (sub, parents.get(sub), middle)
+            ]
+            add("countries", pks, (en,), (fr, es), by_word=False)
+        english.update(word for _, name, *_ in countries for word in normalise(name).split())
+
+        def frozen(found: dict) -> tuple:
+            return tuple((relation, tuple(sorted(pks))) for relation, pks in sorted(found.items()))
+
+        return {
+            "phrases": {name: frozen(found) for name, found in phrases.items()},
+            "words": {
+                word: frozen(found)
+                for word, found in words.items()
+                if len(word) >= WORD_MIN
+                and not word.isdigit()
+                and word not in english
+                and word not in STOP_WORDS
+                and all(len(pks) <= WORD_ROWS for pks in found.values())
+            },
+        }
+
+    return cached("pages", "search-reference-terms", build) if cache else build()
+
+
+def reference_rows() -> dict[str, list[tuple]]:
+    """The names reference_terms() reads, in one query (a search's first request after a
+    write pays it): (pk, English, French, Spanish, a, b) by table, where a and b are a
+    region's parent, or a country's sub-region and intermediate region."""
+    none = Value(None, output_field=IntegerField())
+
+    def names(queryset, kind, en, fr, es, a=none, b=none):
+        return queryset.order_by().values_list(Value(kind), "pk", en, fr, es, a, b)
+
+    union = names(Objective.objects, "objectives", "title", "title_fr", "title_es").union(
+        names(Objective.objects, "short titles", "short_title", "short_title_fr", "short_title_es"),
+        names(Theme.objects, "themes", "name", "name_fr", "name_es"),
+        names(GuidingPrinciple.objects, "principles", "name", "name_fr", "name_es"),
+        names(Region.objects, "regions", "name", "name_fr", "name_es", "parent_id"),
+        names(
+            Country.objects,
+            "countries",
+            "name",
+            "name_fr",
+            "name_es",
+            "subregion_id",
+            "intermediate_region_id",
+        ),
+        all=True,
+    )
+    rows: dict[str, list[tuple]] = {
+        kind: [] for kind in ("objectives", "short titles", "themes", "principles")
+    }
+    rows |= {"regions": [], "countries": []}
+    for kind, *row in union:
+        rows[kind].append(tuple(row))
+    return rows
+
+
+def names_of_rows() -> dict:
+    """What parse() takes to know which words name rows: countries by their names and
+    codes (country_names()), and the rest by their French and Spanish names, kept as one
+    value (a search asks it a few times per kind: one cache read each)."""
+    return cached(
+        "pages",
+        "search-names",
+        lambda: {**country_names(cache=False), **reference_terms(cache=False)},
+    )
 
 
 def parse(text: str, countries: dict | None = None) -> list[Term]:
@@ -184,29 +325,39 @@ def parse(text: str, countries: dict | None = None) -> list[Term]:
     terms: list[Term] = []
     i = 0
     while i < len(tokens):
-        named = _country_at(tokens, i, countries) if countries else None
+        named = _name_at(tokens, i, countries) if countries else None
         if named is not None:
-            length, pk = named
-            terms.append(Term(tuple(w.casefold() for w, _ in tokens[i : i + length]), country=pk))
+            length, found = named
+            words = tuple(w.casefold() for w, _ in tokens[i : i + length])
+            if isinstance(found, int):
+                terms.append(Term(words, country=found))
+            else:
+                terms.append(Term(words, links=found))
             i += length
             continue
         word, star = tokens[i]
         last = i == len(tokens) - 1 and not text.rstrip().endswith(('"', "'"))
         prefix = (star or last) and len(word) >= PREFIX_MIN and not word.isdigit()
-        terms.append(Term((word.casefold(),), prefix=prefix))
+        links = countries.get("words", {}).get(normalise(word), ()) if countries else ()
+        terms.append(Term((word.casefold(),), prefix=prefix, links=links))
         i += 1
     return terms
 
 
-def _country_at(tokens, start: int, countries: dict) -> tuple[int, int] | None:
-    """(how many words, the country's pk) of the longest country name at `start`."""
+def _name_at(tokens, start: int, names: dict):
+    """(how many words, a country's pk or the links of a French or Spanish name) of the
+    longest name at `start`."""
+    phrases = names.get("phrases", {})
     for length in range(min(NAME_WORDS, len(tokens) - start), 0, -1):
         words = [word for word, _ in tokens[start : start + length]]
-        if length == 1 and words[0] in countries["codes"]:
-            return 1, countries["codes"][words[0]]
-        pk = countries["names"].get(normalise(" ".join(words)))
+        if length == 1 and words[0] in names["codes"]:
+            return 1, names["codes"][words[0]]
+        normal = normalise(" ".join(words))
+        pk = names["names"].get(normal)
         if pk is not None:
             return length, pk
+        if normal in phrases:
+            return length, phrases[normal]
     return None
 
 
@@ -228,12 +379,28 @@ def joined(terms: list[Term], any_word: bool, vendor: str) -> str:
     return (" OR " if any_word else " AND ").join(fts5_term(term) for term in terms)
 
 
-def linked_to(model, pks: list[int]) -> Q:
-    """Records linked to any of the countries `pks`, through the countries' table alone."""
-    field = model._meta.get_field("countries")
+def linked_to(model, pks: list[int], relation: str = "countries") -> Q:
+    """Records linked to any of the rows `pks` of `relation` (countries unless said),
+    through its table alone."""
+    field = model._meta.get_field(relation)
     through = field.remote_field.through
     links = through.objects.filter(**{f"{field.m2m_reverse_field_name()}_id__in": pks})
     return Q(pk__in=links.values(f"{field.m2m_field_name()}_id"))
+
+
+def linked(model, terms) -> Q:
+    """Records linked to any row the `terms` name (their country, their links)."""
+    condition = Q(pk__in=[])
+    countries = [term.country for term in terms if term.country is not None]
+    if countries:
+        condition |= linked_to(model, countries)
+    rows: dict[str, set] = {}
+    for term in terms:
+        for relation, pks in term.links:
+            rows.setdefault(relation, set()).update(pks)
+    for relation, pks in sorted(rows.items()):
+        condition |= linked_to(model, sorted(pks), relation)
+    return condition
 
 
 def fts5_query(text: str) -> str:
@@ -245,7 +412,7 @@ def search(queryset, text: str, *, any_word: bool = False):
     """Records matching every term of `text` (parse()), or any of them with `any_word`,
     annotated with `rank` (higher is better). A term naming a country also matches the
     records linked to it. One query, the rank computed in it, on either engine."""
-    terms = parse(text, country_names())
+    terms = parse(text, names_of_rows())
     if not terms:  # no word at all (only punctuation or control characters)
         return queryset.annotate(rank=Value(0.0, output_field=FloatField())).none()
     if connection.vendor == "postgresql":
@@ -258,7 +425,7 @@ def finding(queryset, text: str, *, at: int | None = None):
     marked so (fell_back()). Whether all terms find a record is the COUNT a list makes
     anyway, cached (practices.cache.cached_count): a list's page pays no extra query."""
     found = search(queryset, text)
-    if len(parse(text, country_names())) < 2 or cached_count(found, at=at):
+    if len(parse(text, names_of_rows())) < 2 or cached_count(found, at=at):
         return found
     return search(queryset, text, any_word=True).annotate(**{FALLBACK: Value(True)})
 
@@ -276,16 +443,16 @@ def _postgresql_search(queryset, terms: list[Term], any_word: bool):
         text = joined(chosen, any_of, "postgresql")
         return Q(search_vector=SearchQuery(text, config=CONFIG, search_type="raw"))
 
-    countries = [term for term in terms if term.country]
+    named = [term for term in terms if term.named]
     if any_word:
         condition = matches(terms, True)
-        if countries:
-            condition |= linked_to(queryset.model, [term.country for term in countries])
+        if named:
+            condition |= linked(queryset.model, named)
     else:
-        words = [term for term in terms if not term.country]
+        words = [term for term in terms if not term.named]
         condition = matches(words) if words else Q()
-        for term in countries:
-            condition &= matches([term]) | linked_to(queryset.model, [term.country])
+        for term in named:
+            condition &= matches([term]) | linked(queryset.model, [term])
     query = SearchQuery(joined(terms, True, "postgresql"), config=CONFIG, search_type="raw")
     return queryset.filter(condition).annotate(rank=SearchRank(F("search_vector"), query))
 
@@ -296,18 +463,16 @@ def _sqlite_search(queryset, terms: list[Term], any_word: bool):
     uncorrelated subqueries (each FTS5 scan done once, never per record)."""
     table = queryset.model._meta.db_table
     fts = f"{table}_fts"
-    words = [term for term in terms if not term.country]
-    countries = [term for term in terms if term.country]
+    words = [term for term in terms if not term.named]
+    named = [term for term in terms if term.named]
 
     def ids(match: str) -> Q:
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match]))
 
-    if countries and not any_word:
-        for term in countries:
-            queryset = queryset.filter(
-                ids(fts5_term(term)) | linked_to(queryset.model, [term.country])
-            )
-    if words and not (countries and any_word):
+    if named and not any_word:
+        for term in named:
+            queryset = queryset.filter(ids(fts5_term(term)) | linked(queryset.model, [term]))
+    if words and not (named and any_word):
         # One query: the FTS5 table joined by rowid, bm25() computed in the same scan. A
         # rank as a correlated subquery per matching row (the form an annotation would
         # take) cost an index lookup per match: 150 ms for 1,135 matches of 20,000
@@ -323,9 +488,7 @@ def _sqlite_search(queryset, terms: list[Term], any_word: bool):
         )
     anything = joined(terms, True, "sqlite")
     if any_word:
-        queryset = queryset.filter(
-            ids(anything) | linked_to(queryset.model, [term.country for term in countries])
-        )
+        queryset = queryset.filter(ids(anything) | linked(queryset.model, named))
     # Records whose text holds a term first, then those only linked to the country.
     return queryset.annotate(
         rank=RawSQL(
@@ -358,7 +521,7 @@ SNIPPET_SQL = {
 def snippets(model, ids: list[int], text: str) -> dict[int, str]:
     """For each record of `ids` whose text holds a term of `text`: the passage around
     them, HTML-escaped, the terms in <mark>. One query for a page of records."""
-    terms = parse(text, country_names())
+    terms = parse(text, names_of_rows())
     if not ids or not terms:
         return {}
     table = model._meta.db_table

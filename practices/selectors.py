@@ -24,6 +24,7 @@ from practices.cache import cached, generation, matching_key, remember
 from practices.filtersets import RecommendationFilterSet, RecordFilterSet, matching
 from practices.models import (
     RECORD_MODELS,
+    TRANSLATED_LANGUAGES,
     Country,
     Objective,
     Organisation,
@@ -146,8 +147,8 @@ def country_coverage(country) -> list[dict]:
     """Each of the 23 objectives with the number of the country's published records on it."""
     cells = summary.coverage(country=country.pk)
     return [
-        {"number": number, "title": title, "count": cells.get((country.pk, pk), 0)}
-        for pk, number, title in Objective.objects.values_list("pk", "number", "title")
+        {"number": o.number, "title": o.localized_name(), "count": cells.get((country.pk, o.pk), 0)}
+        for o in Objective.objects.all()
     ]
 
 
@@ -191,11 +192,13 @@ def cached_facets(queryset, names, at: int | None = None) -> dict[str, list[dict
     model = queryset.model
     matching = matching_key(queryset)
     if matching == matching_key(model.objects.published()):
-        return cached(
-            "facets",
-            f"{','.join(names)}|{model._meta.label}|all",
-            lambda: summary_facets(model, names),
-            at=at,
+        return facets_in_language(
+            cached(
+                "facets",
+                f"{','.join(names)}|{model._meta.label}|all",
+                lambda: summary_facets(model, names),
+                at=at,
+            )
         )
 
     def compute():
@@ -203,7 +206,7 @@ def cached_facets(queryset, names, at: int | None = None) -> dict[str, list[dict
         remember("count", matching, total, at=at)
         return labelled_facets(counted)
 
-    return cached("facets", f"{','.join(names)}|{matching}", compute, at=at)
+    return facets_in_language(cached("facets", f"{','.join(names)}|{matching}", compute, at=at))
 
 
 def summary_facets(model, names) -> dict[str, list[dict]]:
@@ -280,10 +283,23 @@ def facet_counts(queryset, names) -> tuple[int, dict[str, dict[int, int]]]:
 
 def labelled_facets(counted: dict[str, dict[int, int]]) -> dict[str, list[dict]]:
     """Facet name: its values (key and label of each row counted, years summed from their
-    sources), in the facet's order."""
+    sources), in the facet's order. A reference row's label is its names by language
+    ({"en": ..., "fr": ..., "es": ...}): the caches keep one value for every language, and
+    facets_in_language() gives the reader's."""
     facets = {}
     for name, per_row in counted.items():
         _, related, key, label = SUMMARY_FACETS[name]
+        if name in NAMED_FACETS:
+            items = [
+                {
+                    "value": getattr(row, key),
+                    "label": {language: row.localized_name(language) for language in LANGUAGES},
+                    "count": per_row[row.pk],
+                }
+                for row in related.objects.filter(pk__in=list(per_row))
+            ]
+            facets[name] = ordered_facet(name, items)
+            continue
         rows = related.objects.filter(pk__in=list(per_row)).values_list("pk", key, label)
         if name == "year":
             years: dict = {}
@@ -295,6 +311,23 @@ def labelled_facets(counted: dict[str, dict[int, int]]) -> dict[str, list[dict]]
             items = [{"value": v, "label": t, "count": per_row[pk]} for pk, v, t in rows]
         facets[name] = ordered_facet(name, items)
     return facets
+
+
+# The facets whose rows have names in each language (the models' localized_name()).
+NAMED_FACETS = {"country", "region", "objective", "theme", "organisation"}
+LANGUAGES = ("en", *TRANSLATED_LANGUAGES)
+
+
+def facets_in_language(facets: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Cached facets (labelled_facets()) with each label in the active language."""
+    language = shapes.active_language()
+    return {
+        name: [
+            {**item, "label": item["label"][language]} if name in NAMED_FACETS else item
+            for item in items
+        ]
+        for name, items in facets.items()
+    }
 
 
 def ordered_facet(name: str, items: list[dict]) -> list[dict]:
@@ -580,7 +613,8 @@ def country_gaps(country) -> list[dict]:
     world = summary.counts("objectives", kinds=["practice"])["practice"]
     search = reverse("practices:search")
     rows = []
-    for pk, number, title in Objective.objects.values_list("pk", "number", "title"):
+    for objective in Objective.objects.all():
+        pk, number, title = objective.pk, objective.number, objective.localized_name()
         count = own.get((country.pk, pk), 0)
         peers = []
         if not count:
@@ -618,12 +652,12 @@ def region_coverage(region, kinds=summary.KINDS) -> list[dict]:
     search = reverse("practices:search")
     return [
         {
-            "number": number,
-            "title": title,
-            "count": cells.get((region.pk, pk), 0),
-            "url": f"{search}?region={region.code}&objective={number}",
+            "number": o.number,
+            "title": o.localized_name(),
+            "count": cells.get((region.pk, o.pk), 0),
+            "url": f"{search}?region={region.code}&objective={o.number}",
         }
-        for pk, number, title in Objective.objects.values_list("pk", "number", "title")
+        for o in Objective.objects.all()
     ]
 
 
@@ -739,7 +773,8 @@ def countries_side_by_side(countries, limit: int = COMPARE_LIMIT) -> dict:
                 )
     search = reverse("practices:search")
     rows = []
-    for pk, number, title in Objective.objects.values_list("pk", "number", "title"):
+    for objective in Objective.objects.all():
+        pk, number, title = objective.pk, objective.number, objective.localized_name()
         cells = []
         for country in countries:
             records = sorted(
@@ -879,4 +914,5 @@ def search_facets(querysets, names, at: int | None = None) -> dict[str, list[dic
         return labelled_facets(summed)
 
     key = "|".join(matching_key(queryset) for queryset in querysets)
-    return cached("facets", f"search|{','.join(names)}|{key}", compute, at=at)
+    facets = cached("facets", f"search|{','.join(names)}|{key}", compute, at=at)
+    return facets_in_language(facets)

@@ -47,6 +47,7 @@ ENTRY_FIELDS = {
     "slug",
     "title",
     "text",
+    "language",
     "section",
     "countries",
     "organisations",
@@ -145,18 +146,25 @@ def _upsert(model, obj, values: dict, *, where: str):
     return obj, outcome
 
 
-def _checked(rows, keys: set[str], where: str) -> list[dict]:
-    """Rows of a data file, each a mapping with exactly the expected keys."""
+def _checked(rows, keys: set[str], where: str, optional: frozenset = frozenset()) -> list[dict]:
+    """Rows of a data file, each a mapping with exactly the expected keys, and any of the
+    `optional` ones (its names in French and Spanish), those missing given as ""."""
     if not isinstance(rows, list):
         raise LoadError(f"{where}: expected a list")
     for number, row in enumerate(rows, start=1):
-        if not isinstance(row, dict) or set(row) != keys:
+        if not isinstance(row, dict) or not keys <= set(row) <= keys | optional:
             found = ", ".join(sorted(row)) if isinstance(row, dict) else repr(row)
             raise LoadError(
-                f"{where}, entry {number}: expected the keys {', '.join(sorted(keys))}; "
-                f"found {found}"
+                f"{where}, entry {number}: expected the keys {', '.join(sorted(keys))} "
+                f"(and maybe {', '.join(sorted(optional)) or 'no other'}); found {found}"
             )
-    return rows
+    return [{**dict.fromkeys(optional, ""), **row} for row in rows]
+
+
+# The names in French and Spanish a reference row may carry (tests/practices/
+# test_reference_translations.py holds the shipped data files to having them all).
+NAMES = frozenset({"name_fr", "name_es"})
+TITLES = frozenset({"short_title", "title_fr", "title_es", "short_title_fr", "short_title_es"})
 
 
 def _read_yaml(path: Path):
@@ -176,12 +184,14 @@ def _load_regions_and_countries(data_dir: Path, report: LoadReport) -> None:
         ("subregion_code", "subregion_name", Region.Level.SUBREGION, "region_code"),
         ("intermediate_code", "intermediate_name", Region.Level.INTERMEDIATE, "subregion_code"),
     ]
+    translated = _region_names(data_dir)
     regions: dict[str, Region] = {}
     for code_col, name_col, level, parent_col in levels:
         wanted = {
             row[code_col]: {
                 "code": row[code_col],
                 "name": row[name_col],
+                **translated.get(row[code_col], dict.fromkeys(NAMES, "")),
                 "slug": slugify(row[name_col]),
                 "level": level,
                 "parent": regions[row[parent_col]] if parent_col else None,
@@ -221,6 +231,18 @@ def _load_regions_and_countries(data_dir: Path, report: LoadReport) -> None:
     _sync(Country, "alpha2", countries, report, where=path.name)
 
 
+def _region_names(data_dir: Path) -> dict[str, dict]:
+    """M49 code: the region's names in French and Spanish (regions.yaml, if present)."""
+    path = data_dir / "regions.yaml"
+    if not path.exists():
+        return {}
+    names = _read_yaml(path) or {}
+    if not isinstance(names, dict):
+        raise LoadError(f"{path.name}: expected a mapping of M49 codes")
+    rows = _checked(list(names.values()), set(), path.name, NAMES)
+    return dict(zip((str(code) for code in names), rows, strict=True))
+
+
 def _load_gcm(data_dir: Path, report: LoadReport) -> None:
     path = data_dir / "gcm.yaml"
     data = _read_yaml(path)
@@ -228,8 +250,10 @@ def _load_gcm(data_dir: Path, report: LoadReport) -> None:
         Objective,
         "number",
         [
-            {"number": o["number"], "title": o["title"], "slug": slugify(o["title"])}
-            for o in _checked(data["objectives"], {"number", "title"}, f"{path.name} objectives")
+            {**o, "slug": slugify(o["title"])}
+            for o in _checked(
+                data["objectives"], {"number", "title"}, f"{path.name} objectives", TITLES
+            )
         ],
         report,
         where=path.name,
@@ -248,20 +272,24 @@ def _load_gcm(data_dir: Path, report: LoadReport) -> None:
             outcome = "updated"
         report.add(ObjectiveAction, outcome)
     principles = _checked(
-        data["principles"], {"number", "slug", "name", "description"}, f"{path.name} principles"
+        data["principles"],
+        {"number", "slug", "name", "description"},
+        f"{path.name} principles",
+        NAMES,
     )
     _sync(GuidingPrinciple, "number", principles, report, where=path.name)
 
 
 def _load_vocabularies(data_dir: Path, report: LoadReport) -> None:
     themes = _checked(
-        _read_yaml(data_dir / "themes.yaml"), {"slug", "name", "description"}, "themes.yaml"
+        _read_yaml(data_dir / "themes.yaml"), {"slug", "name", "description"}, "themes.yaml", NAMES
     )
     _sync(Theme, "slug", themes, report, where="themes.yaml")
     organisations = _checked(
         _read_yaml(data_dir / "organisations.yaml"),
         {"slug", "name", "acronym", "kind", "aliases"},
         "organisations.yaml",
+        NAMES,
     )
     _sync(Organisation, "slug", organisations, report, where="organisations.yaml")
 
@@ -376,6 +404,8 @@ def _load_catalogue_file(path: Path, lookups: _Lookups, report: LoadReport, seen
         values = {
             "title": entry.get("title", ""),
             "text": " ".join(str(entry.get("text", "")).split()),
+            # The language the report wrote the entry in: the seed reports are English.
+            "language": entry.get("language", "en"),
             "section": entry.get("section", ""),
             "source": source,
             "status": Status.PUBLISHED,

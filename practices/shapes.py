@@ -8,6 +8,11 @@ in its brief form (a country's code, alpha-3, name and API url...), made here on
 catalogue generation for every row of the reference tables and kept in the process: a
 generation is never reused, so an editor's change to a country or a theme is seen.
 
+Names are the active language's (English, French or Spanish): a reference row's brief
+gives its name (an objective its title) in the language of the request, so the briefs are
+made once per reference generation and language. A record's own title and text stay in
+the language its source wrote them in, which its `language` says.
+
 Serialising through DRF's nested serializers took ~35 ms of Python for a page of 20
 practices; this takes a few. The API's serializers keep the schema (and the writes);
 tests/api/test_listing.py holds every item's keys to the schema's.
@@ -21,10 +26,12 @@ from django.conf import settings
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from rest_framework.fields import DateTimeField
 
 from practices.cache import reference_generation
 from practices.models import (
+    TRANSLATED_LANGUAGES,
     Challenge,
     Country,
     GuidingPrinciple,
@@ -66,34 +73,41 @@ def api_url(view_name: str, key) -> str:
     return f"{prefix}{quote(str(key), safe='')}{suffix}"
 
 
-def region_brief(region: Region) -> dict:
+def active_language() -> str:
+    """The language names are given in: "fr" or "es" when active, else "en"."""
+    language = (get_language() or "en")[:2]
+    return language if language in TRANSLATED_LANGUAGES else "en"
+
+
+def region_brief(region: Region, language: str | None = None) -> dict:
     return {
         "code": region.code,
-        "name": region.name,
+        "name": region.localized_name(language),
         "slug": region.slug,
         "level": region.level,
         "url": api_url("api:region-detail", region.code),
     }
 
 
-def country_brief(country: Country) -> dict:
+def country_brief(country: Country, language: str | None = None) -> dict:
     return {
         "code": country.alpha2,
         "alpha3": country.alpha3,
-        "name": country.name,
+        "name": country.localized_name(language),
         "url": api_url("api:country-detail", country.alpha2),
     }
 
 
-def objective_brief(objective: Objective) -> dict:
+def objective_brief(objective: Objective, language: str | None = None) -> dict:
     return {
         "number": objective.number,
-        "title": objective.title,
+        "title": objective.localized_name(language),
         "url": api_url("api:objective-detail", objective.number),
     }
 
 
-def action_brief(action: ObjectiveAction) -> dict:
+def action_brief(action: ObjectiveAction, language: str | None = None) -> dict:
+    """An action's text is the Compact's English (gcm.yaml holds no translation of it)."""
     return {
         "code": action.code,
         "label": str(action),
@@ -103,30 +117,34 @@ def action_brief(action: ObjectiveAction) -> dict:
     }
 
 
-def principle_brief(principle: GuidingPrinciple) -> dict:
+def principle_brief(principle: GuidingPrinciple, language: str | None = None) -> dict:
     return {
         "number": principle.number,
         "slug": principle.slug,
-        "name": principle.name,
+        "name": principle.localized_name(language),
         "url": api_url("api:principle-detail", principle.slug),
     }
 
 
-def theme_brief(theme: Theme) -> dict:
-    return {"slug": theme.slug, "name": theme.name, "url": api_url("api:theme-detail", theme.slug)}
+def theme_brief(theme: Theme, language: str | None = None) -> dict:
+    return {
+        "slug": theme.slug,
+        "name": theme.localized_name(language),
+        "url": api_url("api:theme-detail", theme.slug),
+    }
 
 
-def organisation_brief(organisation: Organisation) -> dict:
+def organisation_brief(organisation: Organisation, language: str | None = None) -> dict:
     return {
         "slug": organisation.slug,
-        "name": organisation.name,
+        "name": organisation.localized_name(language),
         "acronym": organisation.acronym,
         "kind": organisation.kind,
         "url": api_url("api:organisation-detail", organisation.slug),
     }
 
 
-def source_brief(source: Source) -> dict:
+def source_brief(source: Source, language: str | None = None) -> dict:
     return {
         "slug": source.slug,
         "title": source.title,
@@ -147,7 +165,8 @@ BRIEFS = {
 }
 
 _briefs: dict[int, dict] = {}
-_reference: dict[int, dict] = {}  # reference generation: {"briefs": ..., "names": ...}
+# Reference generation: {"briefs": {language: briefs}, "names": ...}.
+_reference: dict[int, dict] = {}
 
 
 def made_from_reference(at: int) -> dict:
@@ -159,7 +178,7 @@ def made_from_reference(at: int) -> dict:
         reference = reference_generation()
         memo = _reference.get(reference)
         if memo is None:
-            memo = {"briefs": make_briefs(), "names": make_country_names()}
+            memo = {"briefs": {}, "names": make_country_names()}
             _reference.clear()
             _reference[reference] = memo
         _briefs.clear()  # only the current generation is ever asked for again
@@ -168,17 +187,25 @@ def made_from_reference(at: int) -> dict:
 
 
 def reference_briefs(at: int) -> dict[str, dict[int, tuple[int, dict]]]:
-    """Relation: {pk: (position in the model's order, brief)}, for generation `at`."""
-    return made_from_reference(at)["briefs"]
+    """Relation: {pk: (position in the model's order, brief)}, for generation `at`, with
+    the names of the active language (made the first time a language asks)."""
+    by_language = made_from_reference(at)["briefs"]
+    language = active_language()
+    briefs = by_language.get(language)
+    if briefs is None:
+        briefs = by_language[language] = make_briefs(language)
+    return briefs
 
 
-def make_briefs() -> dict[str, dict[int, tuple[int, dict]]]:
+def make_briefs(language: str = "en") -> dict[str, dict[int, tuple[int, dict]]]:
     briefs = {}
     for relation, (model, brief) in BRIEFS.items():
         rows = model.objects.all()
         if model is ObjectiveAction:
             rows = rows.select_related("objective")
-        briefs[relation] = {row.pk: (position, brief(row)) for position, row in enumerate(rows)}
+        briefs[relation] = {
+            row.pk: (position, brief(row, language)) for position, row in enumerate(rows)
+        }
     return briefs
 
 
@@ -205,7 +232,7 @@ def forget() -> None:
     _absolute.clear()
 
 
-_absolute: dict[tuple[int, str], dict] = {}
+_absolute: dict[tuple[int, str, str], dict] = {}
 
 
 def briefs_at(at: int, base: str) -> dict[str, dict[int, tuple[int, dict]]]:
@@ -214,14 +241,15 @@ def briefs_at(at: int, base: str) -> dict[str, dict[int, tuple[int, dict]]]:
     briefs = reference_briefs(at)
     if not base:
         return briefs
-    if (at, base) not in _absolute:
+    key = (at, base, active_language())
+    if key not in _absolute:
         if len(_absolute) > 8:
             _absolute.clear()
-        _absolute[(at, base)] = {
+        _absolute[key] = {
             relation: {pk: (n, absolute(brief, base)) for pk, (n, brief) in rows.items()}
             for relation, rows in briefs.items()
         }
-    return _absolute[(at, base)]
+    return _absolute[key]
 
 
 def absolute(brief: dict, base: str) -> dict:
@@ -234,7 +262,8 @@ def absolute(brief: dict, base: str) -> dict:
 
 def columns(model) -> list[str]:
     """What a record's row is read with: record_items() takes rows of these values()."""
-    names = ["id", "slug", "title", "text", "section", "status", "created_at", "updated_at"]
+    names = ["id", "slug", "title", "text", "language", "section", "status", "created_at"]
+    names.append("updated_at")
     names.append("source_id")
     if model is Recommendation:
         names += ["kind", "kind_stated", "area"]
@@ -255,6 +284,7 @@ def item_keys(model) -> list[str]:
         "slug",
         "title",
         "text",
+        "language",
         *RELATIONS,
         "source",
         "section",
@@ -446,6 +476,7 @@ def record_items(
             "slug": slug,
             "title": row["title"],
             "text": row["text"],
+            "language": row["language"],
         }
         for relation, table, linked_ids in tables:
             found = linked_ids.get(pk)

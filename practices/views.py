@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -305,6 +306,9 @@ def record_detail(request, slug, model):
             "challenges": published(record.challenges_addressed.all()) if model is Practice else [],
             "permalink": request.build_absolute_uri(record.get_absolute_url()),
             "api_url": reverse(f"api:{model._meta.model_name}-detail", args=[record.slug]),
+            # Records keep their source's language: the page says so when it is not the
+            # interface's (no machine translation of a record's text).
+            "other_language": record.language != (get_language() or "en")[:2],
         },
     )
 

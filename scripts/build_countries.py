@@ -66,6 +66,12 @@ def alternative_names(iso, hdx: dict, name: str) -> list[str]:
     return names
 
 
+# French and Spanish names OCHA's table leaves empty, in the form of the English one (ISO
+# 3166's "Taiwan, Province of China"): every country has its names in all three languages
+# (tests/practices/test_reference_translations.py).
+MISSING_NAMES = {"TW": ("Taïwan (Province de Chine)", "Taiwán (Provincia de China)")}
+
+
 def rows():
     data = Country.countriesdata(use_live=False)["countries"]
     for iso in sorted(pycountry.countries, key=lambda c: c.alpha_2):
@@ -77,8 +83,12 @@ def rows():
             "numeric": iso.numeric,
             "name": name,
             "official_name": getattr(iso, "official_name", "") or "",
-            "name_fr": hdx.get("M49 French") or hdx.get("French Short") or "",
-            "name_es": hdx.get("M49 Spanish") or hdx.get("Spanish Short") or "",
+            "name_fr": hdx.get("M49 French")
+            or hdx.get("French Short")
+            or MISSING_NAMES.get(iso.alpha_2, ("", ""))[0],
+            "name_es": hdx.get("M49 Spanish")
+            or hdx.get("Spanish Short")
+            or MISSING_NAMES.get(iso.alpha_2, ("", ""))[1],
             "region_code": m49(hdx.get("Region Code")),
             "region_name": hdx.get("Region Name") or "",
             "subregion_code": m49(hdx.get("Sub-region Code")),

@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, get_language_info, gettext
 
 from practices.citations import citation_text
 
@@ -12,12 +12,25 @@ register = template.Library()
 
 
 @register.filter
-def localized(country) -> str:
-    """A country's name in the page's language: a Country, or its names by language."""
+def localized(row) -> str:
+    """A reference row's name in the page's language: a country, region, objective (its
+    title), principle, theme or organisation (each model's localized_name()), or a
+    country's names by language."""
     language = (get_language() or "en")[:2]
-    if isinstance(country, dict):
-        return country.get(language) or country["en"]
-    return country.localized_name(language)
+    if isinstance(row, dict):
+        return row.get(language) or row["en"]
+    return row.localized_name(language)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language's name in the page's language, as a sentence writes it: "English",
+    "anglais", "inglés" (French and Spanish write language names in lower case)."""
+    try:
+        name = str(get_language_info(code)["name_translated"])
+    except KeyError:  # a code Django does not name: the code itself
+        return code
+    return name if (get_language() or "en")[:2] == "en" else name.lower()
 
 
 @register.simple_tag(takes_context=True)
@@ -56,7 +69,7 @@ def place(group) -> str:
     if region is None:
         return escape(gettext("No M49 region"))
     names = [region.parent, region] if region.parent else [region]
-    links = [(reverse("practices:region-detail", args=[r.slug]), r.name) for r in names]
+    links = [(reverse("practices:region-detail", args=[r.slug]), r.localized_name()) for r in names]
     return " › ".join(f'<a href="{escape(url)}">{escape(name)}</a>' for url, name in links)
 
 

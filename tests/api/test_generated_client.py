@@ -255,6 +255,7 @@ def record_cases(call, kind: str, rows: list, listed) -> list[tuple[dict, int | 
         ({"published_since": SINCE}, None),
         ({"select": ["slug", "title", "countries"]}, total),
         ({"lang": "fr"}, total),
+        ({"language": [rows[0].language]}, None),
     ]
     if kind == "recommendations":
         cases.append(({"kind": [rows[0].kind.value]}, None))

@@ -82,9 +82,7 @@ def test_on_a_laptop_the_navigation_and_the_filters_are_shown_inline(sized):
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_on_a_phone_the_filters_fold_behind_a_summary_naming_the_active_ones(
-    sized, javascript
-):
+def test_on_a_phone_the_filters_fold_behind_a_summary_naming_the_active_ones(sized, javascript):
     page = sized(PHONE, javascript)
     page.goto("/practices/?country=MX&objective=13")
     summary = page.locator(".filters > summary")

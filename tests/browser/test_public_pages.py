@@ -140,4 +140,3 @@ def test_content_security_policy_allows_only_own_assets(page):
     expect(page.locator(".swagger-ui")).to_be_visible()
     expect(page.get_by_text("GFMD Practice Catalogue API")).to_be_visible()
     assert page.console_errors == []
-

@@ -46,6 +46,7 @@ def form_data(client, record, **changes):
         "title": record.title,
         "slug": record.slug,
         "text": record.text,
+        "language": record.language,
         "status": record.status,
         "source": record.source_id,
         "section": record.section,

@@ -281,3 +281,18 @@ def test_a_restore_failing_into_an_empty_database_writes_nothing(tmp_path, revie
 
     assert snapshot() == before
     assert not User.objects.filter(username="ana-reviewer").exists()
+
+
+def test_a_restore_gives_back_the_names_in_every_language_and_records_languages(tmp_path):
+    """The reference rows' French and Spanish names and each record's language are in the
+    backup and come back with a restore."""
+    Practice.objects.filter(slug=DETENTION).update(language="fr")
+    backup(tmp_path / "names.json")
+    Objective.objects.filter(number=13).update(title_fr="", short_title_es="")
+    Region.objects.filter(code="002").update(name_es="")
+    run("restore_catalogue", str(tmp_path / "names.json"), force=True)
+    objective = Objective.objects.get(number=13)
+    assert objective.title_fr.startswith("Ne recourir au placement en rétention")
+    assert objective.short_title_es == "Alternativas a la detención"
+    assert Region.objects.get(code="002").name_es == "África"
+    assert Practice.objects.get(slug=DETENTION).language == "fr"

@@ -167,3 +167,30 @@ def test_a_record_saved_keeps_the_brief_forms_a_theme_renamed_remakes_them():
     theme.save()
     assert reference_reads(client, "/api/practices/?page_size=3") != []
     assert "A theme renamed" in client.get(f"/api/practices/{SLUG}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", ["/countries/thailand/plan/", "/compare/?countries=TH&countries=PH"]
+)
+def test_the_plan_sheet_and_comparison_of_one_language_are_not_served_for_another(url):
+    """The plan sheet's and the comparison's cached rows name objectives: keyed by language."""
+    client = Client()
+    english = client.get(url).content.decode()
+    french = client.get(f"/fr{url}").content.decode()
+    assert "Use migration detention only as a measure of last resort" in english
+    assert "Ne recourir au placement en rétention administrative" in french
+    assert "Use migration detention only as a measure of last resort" not in french
+
+
+def test_the_facets_cached_for_one_language_are_labelled_in_another():
+    """The facets are cached once for every language, each reader given its own labels."""
+    client = Client()
+    url = "/api/practices/?facets=objective,region&country=TH"
+    english = client.get(url).json()["facets"]
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").json()["facets"]
+    labels = {item["value"]: item["label"] for item in french["objective"]}
+    assert labels[13].startswith("Ne recourir au placement en rétention")
+    assert {item["value"]: item["label"] for item in english["objective"]}[13].startswith(
+        "Use migration detention"
+    )
+    assert "Asie du Sud-Est" in [item["label"] for item in french["region"]]

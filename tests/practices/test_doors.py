@@ -87,6 +87,7 @@ def form_data(record: Practice, **changes) -> dict:
         "title": record.title,
         "slug": record.slug,
         "text": record.text,
+        "language": record.language,
         "status": record.status,
         "source": record.source_id,
         "section": record.section,

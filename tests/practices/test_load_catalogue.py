@@ -5,7 +5,7 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
-from practices.models import Challenge, Country, Practice, Recommendation
+from practices.models import Challenge, Country, Practice, Recommendation, Region, Theme
 from practices.services import DATA_DIR, RECORD_KINDS
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +130,42 @@ def test_a_reference_entry_with_an_unexpected_key_is_refused(data_copy):
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     with pytest.raises(CommandError, match=r"gcm\.yaml objectives, entry 20"):
         load(data_dir=data_copy)
+
+
+def test_an_entry_says_its_language_and_a_bad_code_is_named(data_copy):
+    """An entry's `language` is loaded (English when it says none); a code that is not
+    ISO 639-1 is refused, naming the entry."""
+    entry = yaml.safe_load(
+        (data_copy / "catalogue" / "thematic-session-1.yaml").read_text(encoding="utf-8")
+    )["entries"][0]
+    model = RECORD_KINDS[entry["kind"]]
+    assert model.objects.get(slug=entry["slug"]).language == "en"
+
+    def in_french(data):
+        data["entries"][0]["language"] = "fr"
+
+    edit_catalogue(data_copy, "thematic-session-1.yaml", in_french)
+    assert "1 updated" in load(data_dir=data_copy)
+    assert model.objects.get(slug=entry["slug"]).language == "fr"
+
+    def misspelt(data):
+        data["entries"][0]["language"] = "French"
+
+    edit_catalogue(data_copy, "thematic-session-1.yaml", misspelt)
+    with pytest.raises(CommandError, match=r"thematic-session-1\.yaml, entry 1.*language"):
+        load(data_dir=data_copy)
+
+
+def test_a_name_in_french_or_spanish_changed_in_a_data_file_is_loaded(data_copy):
+    """The reference files' French and Spanish names load like the English ones."""
+    path = data_copy / "themes.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data[0]["name_es"] = "Acceso a la justicia (corregido)"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    regions = data_copy / "regions.yaml"
+    names = yaml.safe_load(regions.read_text(encoding="utf-8"))
+    names["002"]["name_fr"] = "Afrique (corrigé)"
+    regions.write_text(yaml.safe_dump(names, allow_unicode=True), encoding="utf-8")
+    load(data_dir=data_copy)
+    assert Theme.objects.get(slug=data[0]["slug"]).name_es == "Acceso a la justicia (corregido)"
+    assert Region.objects.get(code="002").name_fr == "Afrique (corrigé)"

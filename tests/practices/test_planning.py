@@ -355,3 +355,21 @@ def test_newest_on_each_objective_is_the_whole_ranking_when_only_the_newest_are_
         assert sorted((row["objective_number"], row["id"]) for row in chosen) == sorted(
             (row["objective_number"], row["id"]) for row in everything
         ), limit
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [
+        ("fr", "Ne recourir au placement en rétention administrative des migrants"),
+        ("es", "Utilizar la detención de migrantes solo como último recurso"),
+    ],
+)
+def test_the_word_document_names_objectives_in_the_pages_language(client, language, heading):
+    """The shortlist's .docx, downloaded in French or Spanish, heads each objective in that
+    language; the records' own text stays as the report wrote it."""
+    response = client.get(f"/{language}{PLAN}?pick={WORKING_GROUP}&format=docx")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert heading in text
+    assert "Use migration detention" not in text
+    assert Practice.objects.get(slug=WORKING_GROUP).text in text
