@@ -8,6 +8,7 @@ from rest_framework import permissions
 
 from api.pagination import MAX_DIGITS
 from api.renderers import JSONLinesRenderer
+from practices.citations import FORMATS
 
 
 class CatalogAutoSchema(AutoSchema):
@@ -184,9 +185,14 @@ def optional_selected_fields(result) -> None:
 # endpoint enumerator leaves out: an operation of their own answers one media type, which
 # a generated client can read (openapi-python-client reads only a response's first one).
 EXPORTS = {"csv": "text/csv", "jsonl": JSONLinesRenderer.media_type}
+EXPORTS.update({f.name: f.media_type for f in FORMATS.values()})
 EXPORT_DESCRIPTIONS = {
     "csv": "The whole list (no pages) as CSV, one row per item, codes `; `-joined; as ?format=csv.",
     "jsonl": "The whole list (no pages) as JSON Lines, one item per line; as ?format=jsonl.",
+    **{
+        f.name: f"The whole list's citations (no pages) as {f.label}; as ?format={f.name}."
+        for f in FORMATS.values()
+    },
 }
 NOT_EXPORT_PARAMETERS = {"format", "page", "page_size", "per_page", "cursor", "facets"}
 
@@ -221,7 +227,7 @@ def add_detail_links(paths) -> None:
     client, schemathesis's, from a list to its rows)."""
     for path, methods in paths.items():
         listing = methods.get("get")
-        if "{" in path or listing is None or path.endswith((".csv", ".jsonl")):
+        if "{" in path or listing is None or path.endswith(tuple(f".{s}" for s in EXPORTS)):
             continue
         for detail_path, detail_methods in paths.items():
             detail = detail_methods.get("get")

@@ -60,7 +60,7 @@ class Citation:
 
     report: Report
     permalink: str
-    accessed: date
+    accessed: date | None  # None in bulk data (CSV, snapshots): see item_citation
     key: str
     title: str = ""
     kind: str = ""
@@ -82,9 +82,19 @@ def report_of(source: Source | dict) -> Report:
     return Report(**{name: get(name) or ("" if name != "year" else None) for name in REPORT_FIELDS})
 
 
-def source_reports() -> dict[str, Report]:
-    """Every source's report by slug, in one query (for whole lists)."""
-    return {row["slug"]: report_of(row) for row in Source.objects.values(*REPORT_FIELDS)}
+def source_reports(slugs: Iterable[str] | None = None) -> dict[str, Report]:
+    """The sources' reports by slug (all, or those of `slugs`), in one query."""
+    sources = Source.objects.all() if slugs is None else Source.objects.filter(slug__in=slugs)
+    return {row["slug"]: report_of(row) for row in sources.values(*REPORT_FIELDS)}
+
+
+def untitled_report(source: dict | None) -> Report:
+    """The report of a record whose source is gone, or that has none, as far as its
+    public shape's brief source says."""
+    source = source or {}
+    return Report(
+        slug=source.get("slug") or "", title=source.get("title") or "", year=source.get("year")
+    )
 
 
 def today() -> date:
@@ -107,8 +117,14 @@ def split_pages(section: str) -> tuple[str, str]:
 
 
 def record_citation(
-    *, title: str, slug: str, kind: str, section: str, report: Report, permalink: str,
-    accessed: date,
+    *,
+    title: str,
+    slug: str,
+    kind: str,
+    section: str,
+    report: Report,
+    permalink: str,
+    accessed: date | None,
 ) -> Citation:
     """A catalogue entry's citation: `kind` is its kind's name (practice, challenge...)."""
     section, pages = split_pages(section)
@@ -121,6 +137,32 @@ def record_citation(
         kind=str(kind),
         section=section,
         pages=pages,
+    )
+
+
+def item_citation(
+    item: dict,
+    *,
+    kind: str,
+    reports: dict[str, Report],
+    accessed: date | None,
+    permalink: str | None = None,
+) -> Citation:
+    """A record's citation from its public shape (practices.shapes): its source's report
+    from `reports` (source_reports()), its stable link its `web_url` unless given.
+
+    The CSV's column and the snapshots pass accessed=None: a row of bulk data is not
+    read on a day (the reader adds the day of download), and a snapshot's content hash
+    must move with the catalogue only, not with the calendar."""
+    source = item.get("source") or {}
+    return record_citation(
+        title=item["title"],
+        slug=item["slug"],
+        kind=kind,
+        section=item.get("section") or "",
+        report=reports.get(source.get("slug")) or untitled_report(source),
+        permalink=permalink or item["web_url"],
+        accessed=accessed,
     )
 
 
@@ -160,8 +202,13 @@ def links_text(citation: Citation) -> list[str]:
         parts.append(_("Document: %(url)s.") % {"url": report.link})
     if report.see_also_link:
         title = f"{report.see_also_title}, " if report.see_also_title else ""
-        parts.append(_("See also: %(title)s%(url)s.") % {"title": title, "url": report.see_also_link})
+        parts.append(
+            _("See also: %(title)s%(url)s.") % {"title": title, "url": report.see_also_link}
+        )
     label = _("Catalogue entry") if citation.is_entry else _("Catalogue page")
+    if citation.accessed is None:
+        parts.append(f"{label}: {citation.permalink}")
+        return parts
     accessed = formats.date_format(citation.accessed, "j F Y")
     parts.append(
         _("%(label)s: %(url)s (accessed %(date)s).")
@@ -175,15 +222,11 @@ def citation_text(citation: Citation) -> str:
     report = citation.report
     if citation.is_entry:
         where = ", ".join([report.title, *report.where])
-        located = ", ".join(
-            part for part in (citation.section, page_label(citation.pages)) if part
-        )
+        located = ", ".join(part for part in (citation.section, page_label(citation.pages)) if part)
         origin = f"{where} ({year_label(report)})" + (f", {located}" if located else "")
-        parts = [
-            f"{CATALOGUE}.",
-            f"{citation.title.strip().rstrip('.')} [{citation.kind}].",
-            _("From: %(report)s") % {"report": sentence(origin)},
-        ]
+        parts = [f"{CATALOGUE}.", f"{citation.title.strip().rstrip('.')} [{citation.kind}]."]
+        if report.title:
+            parts.append(_("From: %(report)s") % {"report": sentence(origin)})
     else:
         parts = [
             f"{GFMD}.",
@@ -260,7 +303,7 @@ def bibtex_escape(text: str) -> str:
 
 def bibtex_url(url: str) -> str:
     """A URL as the url package reads it: only braces and a backslash could break out."""
-    return re.sub(r"[{}\\\s]", lambda m: "%{:02X}".format(ord(m.group(0))), url)
+    return re.sub(r"[{}\\\s]", lambda m: f"%{ord(m.group(0)):02X}", url)
 
 
 def bibtex_entry(citation: Citation) -> str:
