@@ -230,7 +230,7 @@ def citation_text(citation: Citation) -> str:
     else:
         parts = [
             f"{GFMD}.",
-            f"{report.title.strip().rstrip('.')} [{_('report')}].",
+            _("%(title)s [report].") % {"title": report.title.strip().rstrip(".")},
             sentence(", ".join([*report.where, year_label(report)])),
         ]
     return " ".join([*parts, *links_text(citation)])
