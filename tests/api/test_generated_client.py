@@ -20,15 +20,19 @@ import httpx
 import pytest
 from django.core.management import call_command
 
+from practices.citations import FORMATS
 from practices.selectors import FACETS
 
 pytestmark = pytest.mark.django_db
 
 BIN = Path(sys.executable).parent
 PACKAGE = "gfmd_api_client"
-# The generator's own settings: no formatter run over its output, and JSON Lines read as
-# text (it knows JSON, text/* and octet-stream bodies only).
-CONFIG = 'post_hooks: []\ncontent_type_overrides:\n  "application/x-ndjson": "text/plain"\n'
+# The generator's own settings: no formatter run over its output, and JSON Lines and the
+# citation formats read as text (it knows JSON, text/* and octet-stream bodies only).
+CONFIG = "post_hooks: []\ncontent_type_overrides:\n" + "".join(
+    f'  "{media_type}": "text/plain"\n'
+    for media_type in ["application/x-ndjson", *(f.media_type for f in FORMATS.values())]
+)
 # Left out by the server when not asked for (?facets=), so not set then.
 ONLY_WHEN_ASKED = {"facets"}
 
@@ -304,6 +308,20 @@ def exercise_records(call, kind: str) -> None:
             assert_typed(model.from_dict(json.loads(line)), complete=False, where=name)
         table = call(f"{name}_csv", **parameters)
         assert table.startswith("slug," if "select" in parameters else "url,"), table[:80]
+        if "select" in parameters:  # a citation needs the whole record: not an export's
+            continue
+        for suffix in FORMATS:
+            text = call(f"{name}_{suffix}", **parameters)
+            assert citation_count(suffix, text) == page.count, (name, suffix, parameters)
+
+
+def citation_count(suffix: str, text: str) -> int:
+    """How many citations a download holds (each format read back in
+    tests/practices/test_citations.py)."""
+    if suffix == "csljson":
+        return len(json.loads(text))
+    end = "ER  - " if suffix == "ris" else "@misc{"
+    return sum(1 for line in text.splitlines() if line.startswith(end))
 
 
 def exercise_references(call, kind: str, key: str) -> None:
@@ -329,7 +347,7 @@ def exercise_references(call, kind: str, key: str) -> None:
         if parameter in declared:
             count = call(name, **{parameter: values[parameter]}).count
             assert count > 0 or parameter == "year", (name, parameter)
-    for suffix in ("csv", "jsonl"):
+    for suffix in [s for s in ("csv", "jsonl", *FORMATS) if f"{name}_{s}" in call.operations]:
         export = call.operations[f"{name}_{suffix}"][0]
         for parameter in set(inspect.signature(export.sync_detailed).parameters) - {"client"}:
             call(f"{name}_{suffix}", **{parameter: values[parameter]})
@@ -354,7 +372,8 @@ def test_every_read_operation_answers_its_typed_model(call):
 def test_bad_input_answers_the_typed_error(call):
     """A 400 parses into the schema's Error, naming the parameter; a 404 into Detail."""
     for kind in RECORDS:
-        for name in (f"{kind}_list", f"{kind}_list_csv", f"{kind}_list_jsonl"):
+        exports = [f"{kind}_list_{suffix}" for suffix in ("csv", "jsonl", *FORMATS)]
+        for name in (f"{kind}_list", *exports):
             error = call(name, status=400, country=["ZZ"])
             assert "country" in error.additional_properties, error
         assert "page_size" in call(f"{kind}_list", status=400, page_size=0).additional_properties
