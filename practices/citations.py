@@ -209,7 +209,8 @@ def links_text(citation: Citation) -> list[str]:
     if citation.accessed is None:
         parts.append(f"{label}: {citation.permalink}")
         return parts
-    accessed = formats.date_format(citation.accessed, "j F Y")
+    # Translators: the date of access as Django's date filter writes it: "2 December 2026".
+    accessed = formats.date_format(citation.accessed, _("j F Y"))
     parts.append(
         _("%(label)s: %(url)s (accessed %(date)s).")
         % {"label": label, "url": citation.permalink, "date": accessed}
