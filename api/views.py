@@ -364,7 +364,7 @@ class CatalogViewSetMixin:
         if citation_format := self.citation_format():
             row = self.lookup_object()
             citation = self.cite(row, today())
-            return citation_response(citation_format, [[citation]], citation.key, streamed=False)
+            return citation_response(citation_format, [[citation]], row.slug, streamed=False)
         return Response(self.cached_data(lambda: self.detail_data()))
 
     def detail_data(self) -> dict:
@@ -851,9 +851,10 @@ def reference_viewset(
         if citable:
             renderer_classes = [*CatalogViewSetMixin.renderer_classes, *CITATION_RENDERERS]
 
-        def cite(self, row, accessed):
-            permalink = self.request.build_absolute_uri(row.get_absolute_url())
-            return source_citation(row, permalink=permalink, accessed=accessed)
+            def cite(self, row, accessed):
+                """A source: the report itself, its catalogue page the stable link."""
+                permalink = self.request.build_absolute_uri(row.get_absolute_url())
+                return source_citation(row, permalink=permalink, accessed=accessed)
 
     ReferenceViewSet.__name__ = f"{model.__name__}ViewSet"
     ReferenceViewSet.__qualname__ = ReferenceViewSet.__name__

@@ -85,6 +85,8 @@ def test_a_record_reached_by_accept_header_is_cited_too(api):
 def test_a_source_and_the_sources_are_cited_as_reports(api, name):
     one = api.get(f"/api/sources/{WORKING_SESSION}/", {"format": name})
     assert one.status_code == 200 and one["Content-Type"] == MEDIA_TYPES[name]
+    extension = FORMATS[name].extension
+    assert one["Content-Disposition"] == f'attachment; filename="{WORKING_SESSION}.{extension}"'
     assert keys(name, body(one)) == [f"gfmd-{WORKING_SESSION}"]
     assert f"http://testserver/sources/{WORKING_SESSION}/" in body(one)
     every = api.get("/api/sources/", {"format": name})
