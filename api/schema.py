@@ -154,16 +154,36 @@ def add_page_last(paths) -> None:
                 parameter["schema"] = {"oneOf": [number, {"type": "string", "enum": ["last"]}]}
 
 
+# CSL-JSON is JSON (a client reads "+json" as JSON): an array of CSL items, each with
+# its id and type at least (practices.citations.csl_item).
+CSL_JSON = FORMATS["csljson"].media_type
+CSL_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "type": {"type": "string"}},
+        "required": ["id", "type"],
+        "additionalProperties": True,
+    },
+}
+
+
+def body_schema(media_type: str) -> dict:
+    """The schema of a body that is not the JSON of the serializers."""
+    return copy.deepcopy(CSL_SCHEMA) if media_type == CSL_JSON else {"type": "string"}
+
+
 def type_text_bodies(paths) -> None:
     """What is not JSON is text: a record's CSV row or JSON line is a string, not the
-    record's object schema that drf-spectacular gives every renderer."""
+    record's object schema that drf-spectacular gives every renderer; CSL-JSON an array
+    of CSL items."""
     for _path, _method, operation in operations(paths):
         for code, response in operation.get("responses", {}).items():
             if not code.startswith("2"):
                 continue
             for media_type, content in response.get("content", {}).items():
                 if media_type != "application/json":
-                    content["schema"] = {"type": "string"}
+                    content["schema"] = body_schema(media_type)
 
 
 def optional_selected_fields(result) -> None:
@@ -218,7 +238,7 @@ def add_exports(paths) -> None:
             export["responses"] = {
                 "200": {
                     "description": _("The whole list, with the same filters."),
-                    "content": {media_type: {"schema": {"type": "string"}}},
+                    "content": {media_type: {"schema": body_schema(media_type)}},
                 }
             }
             paths[f"{path.rstrip('/')}.{suffix}"] = {"get": export}

@@ -558,6 +558,8 @@ class SourceSerializer(RecordCountsMixin, serializers.ModelSerializer):
             "chair",
             "rapporteurs",
             "link",
+            "see_also_title",
+            "see_also_link",
             "citation",
             *COUNT_FIELDS,
         ]
