@@ -226,3 +226,19 @@ def test_csl_json_formats_in_apa_and_chicago_with_citeproc(style):
     assert f"http://testserver/practices/{MEXICO}/" in mexico_entry
     assert "n.d." in mexico_entry and "December 2, 2026" in mexico_entry
     assert any(text.startswith("Global Forum on Migration and Development") for text in rendered)
+
+
+def test_the_date_of_access_is_todays_on_every_request_never_a_cached_days(client, monkeypatch):
+    """A page, and a citation download whose record's JSON the API has cached, both give
+    the day of the request: the next day's request says the next day, in one catalogue
+    generation."""
+    from django.utils import timezone
+
+    for day in (date(2026, 12, 2), date(2026, 12, 3)):
+        monkeypatch.setattr(timezone, "localdate", lambda day=day: day)
+        page = client.get(f"/practices/{MEXICO}/").content.decode()
+        assert f"(accessed {day.day} December 2026)." in page
+        ris = client.get(f"/api/practices/{MEXICO}/", {"format": "ris"}).content.decode()
+        assert f"Y2  - 2026/12/0{day.day}" in ris
+        source = client.get(f"/sources/{WORKING_SESSION}/").content.decode()
+        assert f"(accessed {day.day} December 2026)." in source
