@@ -122,9 +122,13 @@ def citation(cited, permalink: str) -> str:
 @register.inclusion_tag("practices/_cite_links.html")
 def cite_links(url: str, query: str = ""):
     """Links to download a citation, or a list's citations, in each format (the API's
-    ?format=), `url` being its API address and `query` the list's filters."""
+    ?format=), `url` being its API address (with its query, or) and `query` the list's
+    filters; the page and any other format left out."""
+    url, _, given = url.partition("?")
     query = "&".join(
-        part for part in query.split("&") if part and not part.startswith(("page=", "format="))
+        part
+        for part in f"{given}&{query}".split("&")
+        if part and not part.startswith(("page=", "format="))
     )
     prefix = f"{url}?{query}&" if query else f"{url}?"
     return {"links": [(f.label, f"{prefix}format={f.name}") for f in FORMATS.values()]}

@@ -121,6 +121,8 @@ def test_record_list_and_source_pages_link_to_each_format(client):
         assert f'href="/api/practices/{MEXICO}/?format={name}"' in record
     listing = client.get("/practices/", {"country": "PH", "page": "1"}).content.decode()
     assert 'href="/api/practices/?country=PH&amp;format=ris"' in listing
+    search = client.get("/search/", {"q": "detention", "country": "TH"}).content.decode()
+    assert 'href="/api/practices/?q=detention&amp;country=TH&amp;format=bibtex"' in search
     source = client.get(f"/sources/{WORKING_SESSION}/").content.decode()
     assert f'href="/api/sources/{WORKING_SESSION}/?format=csljson"' in source
     citation = source[source.index('id="citation"') : source.index('class="copy"')]
