@@ -230,7 +230,7 @@ def add_exports(paths) -> None:
             export["operationId"] = f"{listing['operationId']}_{suffix}"
             export["summary"] = f"{listing.get('summary') or listing['operationId']} ({suffix})"
             export["description"] = EXPORT_DESCRIPTIONS[suffix]
-            # A citation needs the whole record: no select (a 400 with a citation format).
+            # A citation needs the whole record: select does not apply to a citation export.
             left_out = NOT_EXPORT_PARAMETERS | ({"select"} if suffix in FORMATS else set())
             export["parameters"] = [
                 p for p in listing.get("parameters", []) if p["name"] not in left_out

@@ -206,10 +206,6 @@ class CatalogViewSetMixin:
         super().initial(request, *args, **kwargs)
         if request.method in ("GET", "HEAD"):
             self.check_parameters(request)
-            citation_format = self.citation_format()
-            if citation_format is not None and "select" in request.query_params:
-                message = _("A citation needs the whole record: leave select out with %(f)s.")
-                raise ValidationError({"select": [message % {"f": citation_format.name}]})
 
     def citation_format(self):
         """The citation format asked for (?format=ris, an Accept header), or None."""
@@ -593,7 +589,7 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             names = named(
                 self.request, "select", keys, _("Unknown field: %(names)s. Choose from: %(known)s.")
             )
-            if not names:
+            if not names or self.citation_format():  # a citation needs the whole record
                 return None
             return [key for key in keys if key in names]
 

@@ -94,8 +94,8 @@ def test_a_source_and_the_sources_are_cited_as_reports(api, name):
 
 
 def test_bad_formats_are_a_400_naming_them_never_a_500(api):
-    """An unknown format, a citation format where nothing is cited, select with a
-    citation (a citation needs the whole record), or a suffix no list has."""
+    """An unknown format, a citation format where nothing is cited, or a suffix no list
+    has; select does not cut a citation short (it needs the whole record)."""
     unknown = api.get("/api/practices/", {"format": "endnote"})
     assert unknown.status_code == 400
     assert "ris" in unknown.json()["format"][0] and "endnote" in unknown.json()["format"][0]
@@ -103,7 +103,11 @@ def test_bad_formats_are_a_400_naming_them_never_a_500(api):
     country = api.get("/api/countries/MX/", {"format": "ris"})
     assert country.status_code == 400 and "format" in country.json()
     selected = api.get(f"/api/practices/{MEXICO}/", {"format": "bibtex", "select": "slug"})
-    assert selected.status_code == 400 and "select" in selected.json()
+    assert selected.status_code == 200 and "urldate = {" in body(selected)
+    listed = api.get("/api/practices/", {"format": "ris", "select": "slug", "country": "PH"})
+    assert listed.status_code == 200 and all(e["title"] for e in rispy.loads(body(listed)))
+    wrong = api.get(f"/api/practices/{MEXICO}/", {"format": "ris", "select": "colour"})
+    assert wrong.status_code == 400 and "select" in wrong.json()
     assert api.get("/api/countries.ris").status_code == 404
     missing = api.get("/api/practices/no-such-record/", {"format": "ris"})
     assert missing.status_code == 404
