@@ -132,3 +132,25 @@ def test_record_list_and_source_pages_link_to_each_format(client):
     citation = source[source.index('id="citation"') : source.index('class="copy"')]
     assert "Global Forum on Migration and Development. Working Session" in citation
     assert "(accessed " in citation
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_a_list_download_takes_as_many_queries_for_one_record_as_for_many(api, name):
+    """The sources are read once, each chunk's links in one query: no query per record."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from practices import shapes
+
+    counts = []
+    sizes = []
+    for params in ({"country": "TH"}, {"country": "TH,PH,MX,UY,EC"}):
+        cache.clear()
+        shapes.forget()
+        with CaptureQueriesContext(connection) as captured:
+            text = body(api.get("/api/practices/", {**params, "format": name}))
+        sizes.append(len(keys(name, text)))
+        counts.append(len(captured.captured_queries))
+    assert sizes[0] < sizes[1], sizes
+    assert counts[0] == counts[1], counts
