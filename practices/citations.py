@@ -16,7 +16,9 @@ followed by a space or a full stop, never by more words:
     <meeting> (<year or n.d.>), <section>, p. 3. Document: <URL>. Catalogue entry:
     <permalink> (accessed 2 December 2026).
 
-The accessed date is the server's date (settings.TIME_ZONE) when the citation is made.
+The accessed date is the server's date (settings.TIME_ZONE) when the citation is made;
+no citation is cached (practices.cache), so it is never a past day's. Bulk data (the CSV's
+column, the snapshots) carries none: see item_citation.
 """
 
 import json
@@ -72,8 +74,9 @@ class Citation:
         return bool(self.title)
 
 
-REPORT_FIELDS = ("slug", "title", "session", "meeting", "year", "link")
-REPORT_FIELDS += ("see_also_title", "see_also_link")
+REPORT_FIELDS = (
+    "slug", "title", "session", "meeting", "year", "link", "see_also_title", "see_also_link"
+)  # fmt: skip
 
 
 def report_of(source: Source | dict) -> Report:
@@ -280,7 +283,8 @@ def ris_entry(citation: Citation) -> str:
     if not citation.is_entry and report.link:
         tags.append(("UR", report.link))
     tags.append(("UR", citation.permalink))
-    tags.append(("Y2", citation.accessed.strftime("%Y/%m/%d")))
+    if citation.accessed:
+        tags.append(("Y2", citation.accessed.strftime("%Y/%m/%d")))
     note = ris_note(citation)
     if note:
         tags.append(("N1", note))
@@ -336,7 +340,9 @@ def bibtex_entry(citation: Citation) -> str:
     note = ". ".join(bibtex_escape(n) if "\\url" not in n else n for n in note if n)
     if note:
         fields.append(("note", note))
-    fields += [("url", bibtex_url(citation.permalink)), ("urldate", citation.accessed.isoformat())]
+    fields.append(("url", bibtex_url(citation.permalink)))
+    if citation.accessed:
+        fields.append(("urldate", citation.accessed.isoformat()))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{citation.key},\n{body}\n}}\n"
 
@@ -377,8 +383,8 @@ def csl_item(citation: Citation) -> dict:
     if notes:
         item["note"] = ". ".join(notes)
     item["URL"] = citation.permalink
-    accessed = citation.accessed
-    item["accessed"] = {"date-parts": [[accessed.year, accessed.month, accessed.day]]}
+    if accessed := citation.accessed:
+        item["accessed"] = {"date-parts": [[accessed.year, accessed.month, accessed.day]]}
     return item
 
 
