@@ -13,8 +13,7 @@ from itertools import islice
 from api.renderers import compact_json, csv_cells, csv_line
 from practices import shapes
 from practices.cache import generation
-from practices.citations import citation_text
-from practices.models import Source
+from practices.citations import citation_text, item_citation, source_reports, today
 
 CHUNK = 2000
 
@@ -51,17 +50,13 @@ def csv_columns(model, keys=None) -> list[str]:
     return columns if keys else [*columns, "citation"]
 
 
-def csv_values(item: dict, columns: list[str], source_citations: dict) -> list:
-    """One record's cells, in the order of `columns`."""
+def csv_values(item: dict, columns: list[str], cite) -> list:
+    """One record's cells, in the order of `columns`; `cite(item)` its citation
+    (citing())."""
     source = item["source"] or {}
     derived = {"source_title": source.get("title"), "source_year": source.get("year")}
     if "citation" in columns:
-        derived["citation"] = citation_text(
-            title=item["title"],
-            section=item["section"],
-            source=source_citations.get(source.get("slug")) or source.get("title") or "",
-            permalink=item["web_url"],
-        )
+        derived["citation"] = citation_text(cite(item))
     for relation, field in NAMES.items():
         if relation in item:
             derived[f"{relation}_names"] = "; ".join(
@@ -79,10 +74,7 @@ def record_csv_lines(queryset, request, show_unpublished: bool, keys=None):
     columns = csv_columns(model, keys)
     base = request.build_absolute_uri("/")[:-1]
     at = generation()
-    source_citations = {
-        slug: citation or title
-        for slug, title, citation in Source.objects.values_list("slug", "title", "citation")
-    }
+    cite = citing(model)
     yield csv_line(columns)
     rows = shapes.rows(queryset).iterator(chunk_size=CHUNK)
     for chunk in chunks(rows, CHUNK):
@@ -92,8 +84,16 @@ def record_csv_lines(queryset, request, show_unpublished: bool, keys=None):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for item in items:
-            writer.writerow(csv_cells(csv_values(item, columns, source_citations)))
+            writer.writerow(csv_cells(csv_values(item, columns, cite)))
         yield buffer.getvalue()
+
+
+def citing(model):
+    """A record's citation from its public shape, for the CSV's column: the sources read
+    once, no date of access (practices.citations.item_citation says why)."""
+    reports = source_reports()
+    kind = model._meta.verbose_name
+    return lambda item: item_citation(item, kind=kind, reports=reports, accessed=None)
 
 
 def record_jsonl_lines(queryset, request, show_unpublished: bool, keys=None):
@@ -110,3 +110,21 @@ def record_jsonl_lines(queryset, request, show_unpublished: bool, keys=None):
         if keys:
             items = [{key: item[key] for key in keys} for item in items]
         yield b"".join(compact_json(item) + b"\n" for item in items)
+
+
+def record_citations(queryset, request, show_unpublished: bool):
+    """The citations of every record of `queryset`, in its order, a list per chunk
+    (practices.citations.Format.stream writes them): each from the record's public
+    shape, with its absolute stable link and today as the date of access."""
+    model = queryset.model
+    base = request.build_absolute_uri("/")[:-1]
+    at = generation()
+    reports = source_reports()
+    kind = model._meta.verbose_name
+    accessed = today()
+    rows = shapes.rows(queryset).iterator(chunk_size=CHUNK)
+    for chunk in chunks(rows, CHUNK):
+        items = shapes.record_items(
+            model, chunk, base=base, show_unpublished=show_unpublished, at=at
+        )
+        yield [item_citation(i, kind=kind, reports=reports, accessed=accessed) for i in items]

@@ -9,6 +9,7 @@ import orjson
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
+from practices.citations import FORMATS
 from practices.spreadsheets import escape_formula
 
 SEPARATOR = "; "
@@ -116,3 +117,28 @@ class CachedJSONRenderer(renderers.JSONRenderer):
                 return data.content
             data = data.data()
         return super().render(data, accepted_media_type, renderer_context)
+
+
+class CitationRenderer(renderers.BaseRenderer):
+    """A citation format (practices.citations.FORMATS): the views make the file, a whole
+    list or one row, and stream it; this renderer names the format for negotiation and
+    the schema."""
+
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, str):
+            return data.encode(self.charset)
+        return compact_json(data)  # only errors come here: the views answer them in JSON
+
+
+def citation_renderer(name: str) -> type[CitationRenderer]:
+    citation_format = FORMATS[name]
+    return type(
+        f"{citation_format.label.replace('-', '')}Renderer",
+        (CitationRenderer,),
+        {"media_type": citation_format.media_type, "format": name},
+    )
+
+
+CITATION_RENDERERS = [citation_renderer(name) for name in FORMATS]

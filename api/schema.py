@@ -9,6 +9,7 @@ from rest_framework import permissions
 from api.pagination import MAX_DIGITS
 from api.renderers import JSONLinesRenderer
 from gfmd.locale import LANG_PARAMETER, language_codes
+from practices.citations import FORMATS
 
 
 class CatalogAutoSchema(AutoSchema):
@@ -176,16 +177,36 @@ def add_page_last(paths) -> None:
                 parameter["schema"] = {"oneOf": [number, {"type": "string", "enum": ["last"]}]}
 
 
+# CSL-JSON is JSON (a client reads "+json" as JSON): an array of CSL items, each with
+# its id and type at least (practices.citations.csl_item).
+CSL_JSON = FORMATS["csljson"].media_type
+CSL_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "type": {"type": "string"}},
+        "required": ["id", "type"],
+        "additionalProperties": True,
+    },
+}
+
+
+def body_schema(media_type: str) -> dict:
+    """The schema of a body that is not the JSON of the serializers."""
+    return copy.deepcopy(CSL_SCHEMA) if media_type == CSL_JSON else {"type": "string"}
+
+
 def type_text_bodies(paths) -> None:
     """What is not JSON is text: a record's CSV row or JSON line is a string, not the
-    record's object schema that drf-spectacular gives every renderer."""
+    record's object schema that drf-spectacular gives every renderer; CSL-JSON an array
+    of CSL items."""
     for _path, _method, operation in operations(paths):
         for code, response in operation.get("responses", {}).items():
             if not code.startswith("2"):
                 continue
             for media_type, content in response.get("content", {}).items():
                 if media_type != "application/json":
-                    content["schema"] = {"type": "string"}
+                    content["schema"] = body_schema(media_type)
 
 
 def optional_selected_fields(result) -> None:
@@ -207,9 +228,14 @@ def optional_selected_fields(result) -> None:
 # endpoint enumerator leaves out: an operation of their own answers one media type, which
 # a generated client can read (openapi-python-client reads only a response's first one).
 EXPORTS = {"csv": "text/csv", "jsonl": JSONLinesRenderer.media_type}
+EXPORTS.update({f.name: f.media_type for f in FORMATS.values()})
 EXPORT_DESCRIPTIONS = {
     "csv": "The whole list (no pages) as CSV, one row per item, codes `; `-joined; as ?format=csv.",
     "jsonl": "The whole list (no pages) as JSON Lines, one item per line; as ?format=jsonl.",
+    **{
+        f.name: f"The whole list's citations (no pages) as {f.label}; as ?format={f.name}."
+        for f in FORMATS.values()
+    },
 }
 NOT_EXPORT_PARAMETERS = {"format", "page", "page_size", "per_page", "cursor", "facets"}
 
@@ -227,13 +253,15 @@ def add_exports(paths) -> None:
             export["operationId"] = f"{listing['operationId']}_{suffix}"
             export["summary"] = f"{listing.get('summary') or listing['operationId']} ({suffix})"
             export["description"] = EXPORT_DESCRIPTIONS[suffix]
+            # A citation needs the whole record: select does not apply to a citation export.
+            left_out = NOT_EXPORT_PARAMETERS | ({"select"} if suffix in FORMATS else set())
             export["parameters"] = [
-                p for p in listing.get("parameters", []) if p["name"] not in NOT_EXPORT_PARAMETERS
+                p for p in listing.get("parameters", []) if p["name"] not in left_out
             ]
             export["responses"] = {
                 "200": {
                     "description": _("The whole list, with the same filters."),
-                    "content": {media_type: {"schema": {"type": "string"}}},
+                    "content": {media_type: {"schema": body_schema(media_type)}},
                 }
             }
             paths[f"{path.rstrip('/')}.{suffix}"] = {"get": export}
@@ -244,7 +272,7 @@ def add_detail_links(paths) -> None:
     client, schemathesis's, from a list to its rows)."""
     for path, methods in paths.items():
         listing = methods.get("get")
-        if "{" in path or listing is None or path.endswith((".csv", ".jsonl")):
+        if "{" in path or listing is None or path.endswith(tuple(f".{s}" for s in EXPORTS)):
             continue
         for detail_path, detail_methods in paths.items():
             detail = detail_methods.get("get")

@@ -616,6 +616,8 @@ class SourceSerializer(RecordCountsMixin, serializers.ModelSerializer):
             "chair",
             "rapporteurs",
             "link",
+            "see_also_title",
+            "see_also_link",
             "citation",
             *COUNT_FIELDS,
         ]

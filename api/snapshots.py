@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from api import serializers as s
-from api.exports import CHUNK, chunks, csv_columns, csv_values
+from api.exports import CHUNK, chunks, citing, csv_columns, csv_values
 from api.renderers import SEPARATOR, compact_json, csv_cells, flat
 from practices import shapes, snapshots
 from practices.cache import generation
@@ -240,12 +240,8 @@ def catalogue_snapshot(*, folder: Path, name: str, base: str, now) -> dict:
     with consistent_read():
         at = generation()
         tables = [write_reference(reference, folder, base) for reference in REFERENCES]
-        citations = {
-            slug: citation or title
-            for slug, title, citation in Source.objects.values_list("slug", "title", "citation")
-        }
         for model in RECORD_TABLES:
-            tables += write_records(model, folder, base=base, at=at, citations=citations)
+            tables += write_records(model, folder, base=base, at=at)
     package = data_package(folder, tables, name=name, base=base, at=at, now=now)
     path = folder / snapshots.PACKAGE
     path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -324,7 +320,7 @@ def record_links(model) -> dict[str, tuple[str, str, str]]:
     }
 
 
-def write_records(model, folder: Path, *, base: str, at: int, citations: dict) -> list[Table]:
+def write_records(model, folder: Path, *, base: str, at: int) -> list[Table]:
     """A kind's published records in their public shape (JSON Lines) and flattened as the
     API's CSV; their links, one per row."""
     name, singular = RECORD_TABLES[model], model._meta.model_name
@@ -364,12 +360,13 @@ def write_records(model, folder: Path, *, base: str, at: int, citations: dict) -
             relation: stack.enter_context(CsvFile(folder / f"{link.name}.csv", link.columns))
             for relation, link in links.items()
         }
+        cite = citing(model)
         rows = shapes.rows(visible_records(model=model)).iterator(chunk_size=CHUNK)
         for chunk in chunks(rows, CHUNK):
             items = shapes.record_items(model, chunk, base=base, show_unpublished=False, at=at)
             rows_json.write(b"".join(compact_json(item) + b"\n" for item in items))
             for item in items:
-                rows_csv.write(csv_values(item, columns, citations))
+                rows_csv.write(csv_values(item, columns, cite))
                 for relation, writer in link_csv.items():
                     for linked in item[relation]:
                         writer.write([item["slug"], flat(linked)])

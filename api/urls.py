@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api import renderers, views
 
 app_name = "api"
 
@@ -24,9 +24,20 @@ router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("sources", views.SourceViewSet, basename="source")
 
+
+def export_formats(viewset) -> str:
+    """The whole-list formats of a list's own address: CSV and JSON Lines, and the
+    citation formats for what is cited (records, sources)."""
+    formats = ["csv", "jsonl"]
+    formats += [
+        r.format for r in viewset.renderer_classes if issubclass(r, renderers.CitationRenderer)
+    ]
+    return "|".join(formats)
+
+
 exports = [
     re_path(
-        rf"^{prefix}\.(?P<format>csv|jsonl)$",
+        rf"^{prefix}\.(?P<format>{export_formats(viewset)})$",
         viewset.as_view({"get": "list"}),
         name=f"{basename}-export",
     )

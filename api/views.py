@@ -4,7 +4,12 @@ import hashlib
 import re
 
 from django.db.models import Q
-from django.http import Http404, HttpResponsePermanentRedirect, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
@@ -24,14 +29,16 @@ from rest_framework.exceptions import APIException, MethodNotAllowed, Validation
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.exports import chunks, record_csv_lines, record_jsonl_lines
+from api.exports import chunks, record_citations, record_csv_lines, record_jsonl_lines
 from api.pagination import (
     PER_PAGE,
     CatalogPagination,
     RecordPagination,
 )
 from api.renderers import (
+    CITATION_RENDERERS,
     CachedJSONRenderer,
+    CitationRenderer,
     CSVRenderer,
     JSONLinesRenderer,
     Rendered,
@@ -41,6 +48,7 @@ from api.renderers import (
 from gfmd.locale import LANG_PARAMETER
 from practices import editing, shapes
 from practices.cache import cached, generation
+from practices.citations import FORMATS, item_citation, source_citation, source_reports, today
 from practices.filtersets import (
     CountryFilterSet,
     ExcludeFilter,
@@ -85,8 +93,17 @@ CSV_CHUNK = 1000
 SEVERAL_VALUES = (ValuesFilter, ExcludeFilter, MultipleChoiceFilter, OrderingFilter)
 
 
-def list_responses(serializer) -> dict:
-    """A list's answers: a page of JSON, or the whole list as CSV text."""
+def list_responses(serializer, citations: bool = False) -> dict:
+    """A list's answers: a page of JSON, or the whole list as CSV text (or JSON Lines, or
+    citations)."""
+    cite = {
+        (200, f.media_type): OpenApiResponse(
+            OpenApiTypes.STR,
+            description=_("The whole list (no pages) as %(format)s citations, one per item.")
+            % {"format": f.label},
+        )
+        for f in FORMATS.values()
+    }
     return {
         (200, "application/json"): serializer(many=True),
         (200, "text/csv"): OpenApiResponse(
@@ -97,6 +114,7 @@ def list_responses(serializer) -> dict:
             OpenApiTypes.STR,
             description=_("The whole list (no pages) as JSON Lines, one item per line."),
         ),
+        **(cite if citations else {}),
     }
 
 
@@ -109,6 +127,28 @@ FORMAT_PARAMETER = OpenApiParameter(
         "`Accept: application/x-ndjson` work too. CSV and JSON Lines lists are whole."
     ),
 )
+CITING_FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv", "jsonl", *FORMATS],
+    description=_(
+        "json (default), csv, jsonl (JSON Lines), or a citation format: ris, bibtex or "
+        "csljson (CSL-JSON); the matching Accept header works too. CSV, JSON Lines and "
+        "citation lists are whole."
+    ),
+)
+
+
+def citation_response(citation_format, chunks, name: str, *, streamed: bool = True):
+    """A download of citations in one format (practices.citations.FORMATS), named
+    `name` with the format's extension; a list streamed a chunk at a time."""
+    content_type = f"{citation_format.media_type}; charset=utf-8"
+    if streamed:
+        response = StreamingHttpResponse(citation_format.stream(chunks), content_type=content_type)
+    else:
+        response = HttpResponse(citation_format.render(*chunks), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{citation_format.extension}"'
+    return response
 
 
 def named(request, parameter: str, known, message) -> list[str]:
@@ -166,6 +206,22 @@ class CatalogViewSetMixin:
         super().initial(request, *args, **kwargs)
         if request.method in ("GET", "HEAD"):
             self.check_parameters(request)
+
+    def citation_format(self):
+        """The citation format asked for (?format=ris, an Accept header), or None."""
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return FORMATS[renderer.format] if isinstance(renderer, CitationRenderer) else None
+
+    def cite(self, row, accessed):
+        """A row's citation (practices.citations), for the viewsets that have any."""
+        raise NotImplementedError
+
+    def stream_citations(self, queryset, citation_format):
+        """The whole list's citations, one file."""
+        accessed = today()
+        citations = [self.cite(row, accessed) for row in queryset]
+        name = queryset.model._meta.verbose_name_plural
+        return citation_response(citation_format, [citations], name, streamed=False)
 
     def accepted_parameters(self) -> list[str]:
         """The query parameters this request may carry (`lang`: gfmd.locale reads it)."""
@@ -270,6 +326,8 @@ class CatalogViewSetMixin:
             return self.stream_csv(queryset)
         if isinstance(request.accepted_renderer, JSONLinesRenderer):
             return self.stream_jsonl(queryset)
+        if citation_format := self.citation_format():
+            return self.stream_citations(queryset, citation_format)
 
         at = request.catalogue_generation = generation()
 
@@ -288,6 +346,10 @@ class CatalogViewSetMixin:
         return self.get_serializer(self.with_counts(page), many=True).data
 
     def retrieve(self, request, *args, **kwargs):
+        if citation_format := self.citation_format():
+            row = self.lookup_object()
+            citation = self.cite(row, today())
+            return citation_response(citation_format, [[citation]], row.slug, streamed=False)
         return Response(self.cached_data(lambda: self.detail_data()))
 
     def detail_data(self) -> dict:
@@ -327,7 +389,7 @@ class CatalogViewSetMixin:
         return jsonl_response(lines(), file_name(queryset.model))
 
 
-STREAMED = (CSVRenderer, JSONLinesRenderer)
+STREAMED = (CSVRenderer, JSONLinesRenderer, CitationRenderer)
 
 
 def file_name(model) -> str:
@@ -454,10 +516,10 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
                     explode=False,
                     description=_("Counts to add for the current filters, comma-separated."),
                 ),
-                FORMAT_PARAMETER,
+                CITING_FORMAT_PARAMETER,
                 select_parameter(model),
             ],
-            responses=list_responses(read_serializer),
+            responses=list_responses(read_serializer, citations=True),
         ),
         retrieve=extend_schema(
             summary=_("One of the %(kind)s, by slug") % {"kind": kind},
@@ -479,6 +541,7 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
         item_parameters = ("select",)
         permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly]
         write_serializer = s.write_serializer_for(model)
+        renderer_classes = [*CatalogViewSetMixin.renderer_classes, *CITATION_RENDERERS]
 
         def show_unpublished(self) -> bool:
             """Editors who may change records see drafts; everyone else, published only."""
@@ -522,7 +585,7 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             names = named(
                 self.request, "select", keys, _("Unknown field: %(names)s. Choose from: %(known)s.")
             )
-            if not names:
+            if not names or self.citation_format():  # a citation needs the whole record
                 return None
             return [key for key in keys if key in names]
 
@@ -534,6 +597,11 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{file_name(model)}.csv"'
             return response
+
+        def stream_citations(self, queryset, citation_format):
+            """Each record's citation, a chunk at a time (api.exports.record_citations)."""
+            chunks = record_citations(queryset, self.request, self.show_unpublished())
+            return citation_response(citation_format, chunks, kind)
 
         def paged(self, queryset):
             return shapes.rows(queryset)
@@ -562,6 +630,14 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
                 if query := request.META.get("QUERY_STRING"):
                     location = f"{location}?{query}"
                 return HttpResponsePermanentRedirect(location)
+            if citation_format := self.citation_format():
+                item = content.data()
+                reports = source_reports([(item["source"] or {}).get("slug")])
+                citation = item_citation(
+                    item, kind=model._meta.verbose_name, reports=reports, accessed=today()
+                )
+                name = item["slug"]
+                return citation_response(citation_format, [[citation]], name, streamed=False)
             if not isinstance(request.accepted_renderer, CachedJSONRenderer):
                 return Response(content.data())
             response = Response(content)
@@ -745,11 +821,17 @@ class ObjectiveViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return s.ObjectiveDetailSerializer(objective, context=context).data
 
 
-def reference_viewset(model, serializer, relation, filterset=NameSearchFilterSet, doc=""):
-    """A read-only viewset by slug, annotated with the counts of its records."""
+def reference_viewset(
+    model, serializer, relation, filterset=NameSearchFilterSet, doc="", citable=False
+):
+    """A read-only viewset by slug, annotated with the counts of its records; `citable`:
+    its rows are cited (sources) in the citation formats too."""
 
     @extend_schema_view(
-        list=extend_schema(parameters=[FORMAT_PARAMETER], responses=list_responses(serializer))
+        list=extend_schema(
+            parameters=[CITING_FORMAT_PARAMETER if citable else FORMAT_PARAMETER],
+            responses=list_responses(serializer, citations=citable),
+        )
     )
     class ReferenceViewSet(CatalogViewSetMixin, viewsets.ReadOnlyModelViewSet):
         __doc__ = doc
@@ -758,6 +840,13 @@ def reference_viewset(model, serializer, relation, filterset=NameSearchFilterSet
         filterset_class = filterset
         queryset = model.objects.all()
         counts_relation = relation
+        if citable:
+            renderer_classes = [*CatalogViewSetMixin.renderer_classes, *CITATION_RENDERERS]
+
+            def cite(self, row, accessed):
+                """A source: the report itself, its catalogue page the stable link."""
+                permalink = self.request.build_absolute_uri(row.get_absolute_url())
+                return source_citation(row, permalink=permalink, accessed=accessed)
 
     ReferenceViewSet.__name__ = f"{model.__name__}ViewSet"
     ReferenceViewSet.__qualname__ = ReferenceViewSet.__name__
@@ -776,5 +865,10 @@ OrganisationViewSet = reference_viewset(
     doc="Organisations named in records.",
 )
 SourceViewSet = reference_viewset(
-    Source, s.SourceSerializer, "source", SourceFilterSet, doc="GFMD documents records cite."
+    Source,
+    s.SourceSerializer,
+    "source",
+    SourceFilterSet,
+    doc="GFMD documents records cite.",
+    citable=True,
 )

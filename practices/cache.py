@@ -57,6 +57,11 @@ The caches, each keyed by the generation and by everything else its value depend
 
 Counts are not cached here but kept on write (practices.summary), so that recomputing a
 page after a write costs no count of the whole catalogue.
+
+No citation is cached (practices.citations): each carries today's date of access, so it is
+made at every request from what the caches above keep (the "api" cache keeps a record's
+JSON, from which its RIS, BibTeX or CSL-JSON is then made), and no generation, however
+long it lives, freezes yesterday's date (tests/practices/test_citations.py).
 """
 
 import hashlib

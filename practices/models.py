@@ -318,7 +318,11 @@ class Source(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, db_index=True)
     chair = models.CharField(_("chair"), max_length=300, blank=True)
     rapporteurs = models.JSONField(_("rapporteurs"), default=list, blank=True)
-    link = models.URLField(_("link"), blank=True)
+    link = models.URLField(_("link"), blank=True, help_text=_("The document itself, online."))
+    # A related document the report points to (a footnote's link), which is not the
+    # report itself: cited as "see also", never as the document's own link.
+    see_also_title = models.CharField(_("see also: title"), max_length=300, blank=True)
+    see_also_link = models.URLField(_("see also: link"), blank=True)
     citation = models.TextField(_("how to cite"), blank=True)
     report_file = models.CharField(
         _("report file"),

@@ -23,9 +23,14 @@ from docx.shared import Mm
 
 from practices import shapes
 from practices.cache import cached, generation
-from practices.citations import citation_text
+from practices.citations import (
+    citation_text,
+    item_citation,
+    source_reports,
+    today,
+)
 from practices.filtersets import ValuesField, check_known
-from practices.models import Country, Source
+from practices.models import Country
 from practices.selectors import countries_side_by_side, plan_sheet, records_by_slug
 from practices.templatetags.catalogue import localized
 
@@ -197,11 +202,10 @@ def plan_objectives(country, at: int) -> list[dict]:
 def shortlist_groups(entries, request) -> list[dict]:
     """The shortlisted records grouped under the lowest-numbered objective each speaks
     to (those on none last), by title; each with its citation and stable link."""
-    citations = dict(
-        Source.objects.filter(
-            slug__in={entry.item["source"]["slug"] for entry in entries if entry.item["source"]}
-        ).values_list("slug", "citation")
+    reports = source_reports(
+        {entry.item["source"]["slug"] for entry in entries if entry.item["source"]}
     )
+    accessed = today()
     groups: dict = {}
     for entry in sorted(entries, key=lambda entry: entry.item["title"]):
         objectives = entry.item["objectives"]
@@ -210,13 +214,11 @@ def shortlist_groups(entries, request) -> list[dict]:
         if objectives:
             group["objective"] = next(o for o in objectives if o["number"] == first)
         permalink = request.build_absolute_uri(entry.item["web_url"])
-        source = entry.item["source"] or {}
         entry.permalink = permalink
         entry.citation = citation_text(
-            title=entry.item["title"],
-            section=entry.item["section"],
-            source=citations.get(source.get("slug")) or source.get("title") or "",
-            permalink=permalink,
+            item_citation(
+                entry.item, kind=entry.kind, reports=reports, accessed=accessed, permalink=permalink
+            )
         )
         group["records"].append(entry)
     return [groups[key] for key in sorted(groups, key=lambda n: (n is None, n or 0))]

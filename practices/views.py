@@ -430,7 +430,12 @@ def source_detail(request, slug):
     return render(
         request,
         "practices/source_detail.html",
-        {"source": source, "kinds": records_by_kind(f"source={source.slug}", "source", source)},
+        {
+            "source": source,
+            "kinds": records_by_kind(f"source={source.slug}", "source", source),
+            "permalink": request.build_absolute_uri(source.get_absolute_url()),
+            "api_url": reverse("api:source-detail", args=[source.slug]),
+        },
     )
 
 

@@ -6,7 +6,15 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, gettext
 
-from practices.citations import citation_text
+from practices.citations import (
+    FORMATS,
+    citation_text,
+    record_citation,
+    report_of,
+    source_citation,
+    today,
+)
+from practices.models import Source
 
 register = template.Library()
 
@@ -107,14 +115,36 @@ def kind_name(record) -> str:
 
 
 @register.simple_tag
-def citation(record, permalink: str) -> str:
-    """How to cite a record: its title, its source's citation, and its stable link."""
-    return citation_text(
-        title=record.title,
-        section=record.section,
-        source=record.source.citation or str(record.source),
+def citation(cited, permalink: str) -> str:
+    """How to cite a record or a source, as plain text (practices.citations), accessed
+    today."""
+    if isinstance(cited, Source):
+        return citation_text(source_citation(cited, permalink=permalink, accessed=today()))
+    value = record_citation(
+        title=cited.title,
+        slug=cited.slug,
+        kind=cited._meta.verbose_name,
+        section=cited.section,
+        report=report_of(cited.source),
         permalink=permalink,
+        accessed=today(),
     )
+    return citation_text(value)
+
+
+@register.inclusion_tag("practices/_cite_links.html")
+def cite_links(url: str, query: str = ""):
+    """Links to download a citation, or a list's citations, in each format (the API's
+    ?format=), `url` being its API address (with its query, or) and `query` the list's
+    filters; the page and any other format left out."""
+    url, _, given = url.partition("?")
+    query = "&".join(
+        part
+        for part in f"{given}&{query}".split("&")
+        if part and not part.startswith(("page=", "format="))
+    )
+    prefix = f"{url}?{query}&" if query else f"{url}?"
+    return {"links": [(f.label, f"{prefix}format={f.name}") for f in FORMATS.values()]}
 
 
 @register.filter

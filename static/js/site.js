@@ -7,7 +7,9 @@ document.addEventListener("DOMContentLoaded", function () {
     button.hidden = false;
     button.addEventListener("click", function () {
       var status = button.parentElement.querySelector(".copied");
-      navigator.clipboard.writeText(field.value).then(function () {
+      // A form field's value, or the text of an element (the citation's paragraph).
+      var text = "value" in field ? field.value : field.textContent.trim();
+      navigator.clipboard.writeText(text).then(function () {
         if (status) status.textContent = status.dataset.copiedMessage;
       });
     });

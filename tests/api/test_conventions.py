@@ -319,9 +319,9 @@ def test_a_record_csv_names_what_its_codes_stand_for_and_cites_the_record(api):
     assert row["source_title"] == practice.source.title
     assert row["source_year"] == str(practice.source.year or "")
     page = api.get(f"/practices/{practice.slug}/").content.decode()
-    assert row["citation"].startswith(f"“{practice.title}”")
+    assert row["citation"].startswith(f"GFMD Practice Catalogue. {practice.title} [practice].")
     assert row["citation"].endswith(f"/practices/{practice.slug}/")
-    assert practice.source.citation[:40] in row["citation"]
+    assert f"From: {practice.source.title}" in row["citation"]
     assert practice.title in page
 
 

@@ -20,15 +20,20 @@ import httpx
 import pytest
 from django.core.management import call_command
 
+from practices.citations import FORMATS
 from practices.selectors import FACETS
 
 pytestmark = pytest.mark.django_db
 
 BIN = Path(sys.executable).parent
 PACKAGE = "gfmd_api_client"
-# The generator's own settings: no formatter run over its output, and JSON Lines read as
-# text (it knows JSON, text/* and octet-stream bodies only).
-CONFIG = 'post_hooks: []\ncontent_type_overrides:\n  "application/x-ndjson": "text/plain"\n'
+# The generator's own settings: no formatter run over its output, and JSON Lines, RIS and
+# BibTeX read as text (it knows JSON, "+json" such as CSL-JSON, text/* and octet-stream
+# bodies only).
+TEXT_TYPES = ["application/x-ndjson", FORMATS["ris"].media_type, FORMATS["bibtex"].media_type]
+CONFIG = "post_hooks: []\ncontent_type_overrides:\n" + "".join(
+    f'  "{media_type}": "text/plain"\n' for media_type in TEXT_TYPES
+)
 # Left out by the server when not asked for (?facets=), so not set then.
 ONLY_WHEN_ASKED = {"facets"}
 
@@ -100,6 +105,8 @@ class Caller:
             media_type, content = next(iter(response["content"].items()))
             if media_type == "application/json":
                 expected[int(status)] = getattr(self.models, content["schema"]["$ref"][21:])
+            elif content["schema"].get("type") == "array":  # CSL-JSON: its items
+                expected[int(status)] = list
             else:
                 expected[int(status)] = str
         return expected
@@ -114,7 +121,7 @@ class Caller:
         said = response.content[:300]
         assert response.status_code == status, (name, parameters, said)
         assert isinstance(response.parsed, expected[status]), (name, parameters, said)
-        if expected[status] is not str:
+        if expected[status] not in (str, list):  # a CSL item holds more than id and type
             complete = status == 200 and "select" not in parameters
             assert_typed(response.parsed, complete=complete, where=name)
         return response.parsed
@@ -306,6 +313,20 @@ def exercise_records(call, kind: str) -> None:
             assert_typed(model.from_dict(json.loads(line)), complete=False, where=name)
         table = call(f"{name}_csv", **parameters)
         assert table.startswith("slug," if "select" in parameters else "url,"), table[:80]
+        if "select" in parameters:  # a citation needs the whole record: not an export's
+            continue
+        for suffix in FORMATS:
+            text = call(f"{name}_{suffix}", **parameters)
+            assert citation_count(suffix, text) == page.count, (name, suffix, parameters)
+
+
+def citation_count(suffix: str, text: str) -> int:
+    """How many citations a download holds (each format read back in
+    tests/practices/test_citations.py)."""
+    if suffix == "csljson":  # the generated client's CSL items
+        return len(text)
+    end = "ER  - " if suffix == "ris" else "@misc{"
+    return sum(1 for line in text.splitlines() if line.startswith(end))
 
 
 def exercise_references(call, kind: str, key: str) -> None:
@@ -333,12 +354,13 @@ def exercise_references(call, kind: str, key: str) -> None:
         if parameter in declared:
             count = call(name, **{parameter: values[parameter]}).count
             assert count > 0 or parameter == "year", (name, parameter)
-    for suffix in ("csv", "jsonl"):
+    for suffix in [s for s in ("csv", "jsonl", *FORMATS) if f"{name}_{s}" in call.operations]:
         export = call.operations[f"{name}_{suffix}"][0]
         for parameter in set(inspect.signature(export.sync_detailed).parameters) - {"client"}:
             call(f"{name}_{suffix}", **{parameter: values[parameter]})
         text = call(f"{name}_{suffix}")
-        assert len(text.splitlines()) >= len(rows), (name, suffix)
+        count = len(text) if isinstance(text, list) else len(text.splitlines())
+        assert count >= len(rows), (name, suffix)
 
 
 def test_every_read_operation_answers_its_typed_model(call):
@@ -358,7 +380,8 @@ def test_every_read_operation_answers_its_typed_model(call):
 def test_bad_input_answers_the_typed_error(call):
     """A 400 parses into the schema's Error, naming the parameter; a 404 into Detail."""
     for kind in RECORDS:
-        for name in (f"{kind}_list", f"{kind}_list_csv", f"{kind}_list_jsonl"):
+        exports = [f"{kind}_list_{suffix}" for suffix in ("csv", "jsonl", *FORMATS)]
+        for name in (f"{kind}_list", *exports):
             error = call(name, status=400, country=["ZZ"])
             assert "country" in error.additional_properties, error
         assert "page_size" in call(f"{kind}_list", status=400, page_size=0).additional_properties

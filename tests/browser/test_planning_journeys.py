@@ -105,7 +105,7 @@ def test_official_shortlists_records_on_the_plan_sheet_and_downloads_them(
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     assert "National working group on an implementation plan" in text
     assert "Campaigns to inform migrant populations and public servants" in text
-    assert text.count("Citation: “") == 2
+    assert text.count("Citation: GFMD Practice Catalogue. ") == 2
     assert page.console_errors == []
 
 

@@ -55,8 +55,12 @@ def test_narrow_a_list_by_a_facet_and_share_the_url(page):
 def test_copy_a_records_citation(context, page):
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto("/practices/mexico-national-working-group-gcm-objective-13h/")
-    citation = page.get_by_label("Citation").input_value()
+    box = page.locator("#citation")
+    citation = box.inner_text()
     assert "GFMD Practice Catalogue" in citation and "/practices/mexico-" in citation
+    assert "(accessed " in citation
+    # The whole text shows, wrapped: no URL cut off or scrolled out of sight.
+    assert box.evaluate("e => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight")
     page.get_by_role("button", name="Copy citation").click()
     expect(page.get_by_role("status")).to_have_text("Citation copied.")
     assert page.evaluate("navigator.clipboard.readText()") == citation

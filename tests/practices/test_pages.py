@@ -138,9 +138,11 @@ def test_list_is_paginated(client):
 def test_record_page_shows_source_citation_links_and_related(client):
     html = page_text(client, "/practices/mexico-national-working-group-gcm-objective-13h/")
     assert "Thematic Session 1" in html
-    assert (
-        'id="citation"' in html and "GFMD Practice Catalogue, http://testserver/practices/" in html
-    )
+    citation = html[html.index('id="citation"') : html.index('class="copy"')]
+    assert "GFMD Practice Catalogue. National working group" in citation
+    assert 'Catalogue entry: <a href="http://testserver/practices/mexico-' in citation
+    assert "(accessed " in citation
+    assert "/api/practices/mexico-national-working-group-gcm-objective-13h/?format=ris" in html
     assert '<link rel="canonical" href="http://testserver/practices/mexico-' in html
     assert "/api/practices/mexico-national-working-group-gcm-objective-13h/" in html
     assert "/countries/mexico/" in html and "/objectives/13/" in html

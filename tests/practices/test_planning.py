@@ -8,7 +8,7 @@ import pytest
 from docx import Document
 
 from practices import selectors
-from practices.citations import citation_text
+from practices.citations import citation_text, record_citation, report_of, today
 from practices.models import RECORD_MODELS, Country, Objective, Practice
 from tests.records import make, page_text, published_practices, uncached_queries
 
@@ -203,7 +203,7 @@ def test_plan_sheet_shortlist_shows_each_pick_in_full_with_its_citation(client):
     shortlist = html[html.index('class="shortlist"') : html.index('class="plan-objectives"')]
     record = Practice.objects.select_related("source").get(slug=WORKING_GROUP)
     assert record.text in shortlist
-    assert "Citation:</span> “National working group" in shortlist
+    assert "Citation:</span> GFMD Practice Catalogue. National working group" in shortlist
     assert f"http://testserver/practices/{WORKING_GROUP}/" in shortlist
     assert shortlist.count("checked>") == 2
     assert "Objective 3. Provide accurate" in shortlist
@@ -245,10 +245,15 @@ def test_plan_sheet_downloads_the_shortlist_as_a_word_document(client):
     for slug in picks:
         record = Practice.objects.select_related("source").get(slug=slug)
         citation = citation_text(
-            title=record.title,
-            section=record.section,
-            source=record.source.citation or record.source.title,
-            permalink=f"http://testserver/practices/{slug}/",
+            record_citation(
+                title=record.title,
+                slug=slug,
+                kind="practice",
+                section=record.section,
+                report=report_of(record.source),
+                permalink=f"http://testserver/practices/{slug}/",
+                accessed=today(),
+            )
         )
         assert record.title in text
         assert record.text in text
