@@ -29,6 +29,7 @@ from practices.models import (
     Region,
     Source,
     Theme,
+    is_language_code,
 )
 from practices.querysets import region_countries_condition
 from practices.search import MAX_QUERY_LENGTH, finding
@@ -150,13 +151,10 @@ def check_known(values, known, what):
         raise invalid(_("Unknown %(what)s: %(values)s."), what=what, values=", ".join(missing))
 
 
-LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
-
-
 def resolve_languages(values) -> list[str]:
     """ISO 639-1 codes, as records hold them: "en", "fr"."""
     codes = [value.strip().lower() for value in values]
-    wrong = [code[:30] for code in codes if not LANGUAGE_CODE.match(code)]
+    wrong = [code[:30] for code in codes if not is_language_code(code)]
     if wrong:
         raise invalid(_("Not an ISO 639-1 language code: %(values)s."), values=", ".join(wrong))
     return codes

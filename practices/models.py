@@ -4,9 +4,10 @@ import contextlib
 from contextvars import ContextVar
 from string import ascii_lowercase
 
+import pycountry
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -422,6 +423,21 @@ class ServiceOnly(RuntimeError):
     """A record saved or deleted without practices.editing."""
 
 
+def is_language_code(code: str) -> bool:
+    """Whether `code` is an ISO 639-1 code ("en", "fr"; not "EN", "zz" or "eng")."""
+    return len(code) == 2 and code.islower() and pycountry.languages.get(alpha_2=code) is not None
+
+
+def validate_language_code(value: str) -> None:
+    """A record's language: an ISO 639-1 code, at every door (admin, API, import, loader)."""
+    if not is_language_code(value):
+        raise ValidationError(
+            _("%(value)s is not an ISO 639-1 language code: give one such as en, fr, es."),
+            code="language_code",
+            params={"value": str(value)[:30]},
+        )
+
+
 class Record(models.Model):
     """The shape every catalogue record shares: what it says, who and what it concerns,
     and where it comes from."""
@@ -435,13 +451,7 @@ class Record(models.Model):
         max_length=2,
         default="en",
         db_default="en",
-        validators=[
-            RegexValidator(
-                r"^[a-z]{2}$",
-                message=_("Give the ISO 639-1 code of the language: en, fr, es..."),
-                code="language_code",
-            )
-        ],
+        validators=[validate_language_code],
         help_text=_(
             "The language of the title and text, as an ISO 639-1 code (en, fr, es...): "
             "the language the source wrote them in."

@@ -49,6 +49,7 @@ COLUMNS = (
     "themes",
     "source",
     "section",
+    "language",
 )
 SEPARATOR = "; "
 # The formats a file is read in, by extension, as the admin reads them.
@@ -174,6 +175,14 @@ class TextWidget(widgets.CharWidget):
 
     def render(self, value, obj=None, **kwargs):
         return escape_formula("" if value is None else str(value))
+
+
+class LanguageWidget(TextWidget):
+    """The language a record is written in, as an ISO 639-1 code; a blank cell is the
+    catalogue's default, English (the record's checks name a code that is none)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(value, row=row, **kwargs).lower() or "en"
 
 
 class StatedWidget(widgets.BooleanWidget):
@@ -358,6 +367,7 @@ class RecordResource(resources.ModelResource):
         attribute="source", widget=RowWidget(NameLookup(Source, index=slug_index("source")))
     )
     section = Field(attribute="section", widget=TextWidget())
+    language = Field(attribute="language", widget=LanguageWidget())
 
     #: Relations read with each record, besides those of RecordQuerySet.with_related().
     extra_prefetch: tuple[str, ...] = ()
@@ -596,6 +606,7 @@ class PracticeResource(RecordResource):
         "themes": "Social dialogue; Labour rights; Gender",
         "source": "gfmd-thematic-session-1-hrba-gcm-nip",
         "section": "Table, Practices column (pages 6-7)",
+        "language": "en",
     }
 
     class Meta:
@@ -619,6 +630,7 @@ class ChallengeResource(RecordResource):
         "themes": "Labour rights; Trafficking and smuggling",
         "source": "gfmd-thematic-session-1-hrba-gcm-nip",
         "section": "Table, Challenges column (page 1)",
+        "language": "en",
         "addressed_by": "philippines-key-agencies-against-kafala",
     }
 
@@ -645,6 +657,7 @@ class OpportunityResource(RecordResource):
         "themes": "Social dialogue; Labour rights; National implementation planning",
         "source": "gfmd-thematic-session-1-hrba-gcm-nip",
         "section": "Table, Opportunities column (page 3)",
+        "language": "en",
     }
 
     class Meta:
@@ -669,6 +682,7 @@ class RecommendationResource(RecordResource):
         "themes": "Alternatives to detention; Child protection",
         "source": "gfmd-working-session-human-rights-of-all-migrants",
         "section": "Paragraph 5 a), general recommendations",
+        "language": "en",
         "kind": "general",
         "kind_stated": "1",
         "area": "Guaranteeing migrants' human rights regardless of their immigration status",

@@ -86,3 +86,28 @@ def test_the_csv_gives_each_records_language(api):
     text = b"".join(response.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows and {row["language"] for row in rows} == {"en"}
+
+
+def test_an_api_write_with_no_language_code_is_a_400_naming_it(editor_client):
+    created = editor_client.post(
+        "/api/practices/",
+        {
+            "slug": "a-practice-in-french",
+            "title": "Une pratique",
+            "text": "Un texte.",
+            "language": "fr",
+            "source": Practice.objects.first().source.slug,
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["language"] == "fr"
+    refused = editor_client.patch(
+        "/api/practices/a-practice-in-french/",
+        {"language": "zz"},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    assert refused.status_code == 400
+    assert "ISO 639-1" in refused.json()["language"][0]
+    assert Practice.objects.get(slug="a-practice-in-french").language == "fr"

@@ -77,14 +77,16 @@ FORMAT_INDEX = {"csv": "0", "xlsx": "1"}
 def write_file(path, rows, headers=COLUMNS):
     """Write rows as a real CSV or XLSX file; in XLSX a lone objective is a number cell."""
     if path.suffix == ".csv":
-        dataset = tablib.Dataset(*([row[h] for h in headers] for row in rows), headers=headers)
+        dataset = tablib.Dataset(
+            *([row.get(h, "") for h in headers] for row in rows), headers=headers
+        )
         path.write_text(dataset.csv, encoding="utf-8")
         return path
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(list(headers))
     for row in rows:
-        cells = [row[h] for h in headers]
+        cells = [row.get(h, "") for h in headers]
         sheet.append(
             [
                 int(c) if h == "objectives" and c.isdigit() else c
