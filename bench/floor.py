@@ -83,7 +83,7 @@ def practice_detail_floor(request, slug):
     """One published practice with its related rows in brief, as the API's detail has them."""
     row = (
         Practice.objects.filter(status="published", slug=slug)
-        .values(*ROW, "section", "status", "created_at", "updated_at", "source__slug")
+        .values(*ROW, "language", "section", "status", "created_at", "updated_at", "source__slug")
         .first()
     )
     if row is None:
@@ -139,6 +139,7 @@ def practice_detail_floor(request, slug):
             "slug": row["slug"],
             "title": row["title"],
             "text": row["text"],
+            "language": row["language"],
             **related,
             "source": {
                 "slug": source,

@@ -240,32 +240,4 @@ class Migration(migrations.Migration):
             name="name_fr",
             field=models.CharField(blank=True, max_length=100, verbose_name="name in French"),
         ),
-        migrations.AddConstraint(
-            model_name="challenge",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("language__regex", "^[a-z]{2}$")),
-                name="challenge_language_iso_639_1",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="opportunity",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("language__regex", "^[a-z]{2}$")),
-                name="opportunity_language_iso_639_1",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="practice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("language__regex", "^[a-z]{2}$")),
-                name="practice_language_iso_639_1",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="recommendation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("language__regex", "^[a-z]{2}$")),
-                name="recommendation_language_iso_639_1",
-            ),
-        ),
     ]

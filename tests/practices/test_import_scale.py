@@ -61,6 +61,7 @@ def rows(count: int, prefix: str = "scale", title: str = "Regular pathways") -> 
             **SHAPES[n % len(SHAPES)],
             "source": SOURCE,
             "section": f"Table, page {n % 40 + 1}",
+            "language": "en",
         }
         for n in range(count)
     ]
