@@ -220,8 +220,9 @@ class CatalogViewSetMixin:
         """The whole list's citations, one file."""
         accessed = today()
         citations = [self.cite(row, accessed) for row in queryset]
-        name = queryset.model._meta.verbose_name_plural
-        return citation_response(citation_format, [citations], name, streamed=False)
+        return citation_response(
+            citation_format, [citations], file_name(queryset.model), streamed=False
+        )
 
     def accepted_parameters(self) -> list[str]:
         """The query parameters this request may carry (`lang`: gfmd.locale reads it)."""
@@ -601,7 +602,7 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
         def stream_citations(self, queryset, citation_format):
             """Each record's citation, a chunk at a time (api.exports.record_citations)."""
             chunks = record_citations(queryset, self.request, self.show_unpublished())
-            return citation_response(citation_format, chunks, kind)
+            return citation_response(citation_format, chunks, file_name(model))
 
         def paged(self, queryset):
             return shapes.rows(queryset)

@@ -262,10 +262,18 @@ def test_an_english_etag_is_not_confirmed_to_a_french_request():
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/opportunities.csv", "/api/opportunities.jsonl", "/api/themes.csv"]
+    "path",
+    [
+        "/api/opportunities.csv",
+        "/api/opportunities.jsonl",
+        "/api/themes.csv",
+        "/api/opportunities.ris",
+        "/api/challenges.bibtex",
+        "/api/sources.csljson",
+    ],
 )
 def test_an_export_in_french_keeps_its_ascii_english_file_name(api, path):
     """A header is ASCII: "opportunités.csv" broke HTTP clients."""
     response = api.get(path, {"lang": "fr"})
-    name = path.rsplit("/", 1)[1]
+    name = path.rsplit("/", 1)[1].replace(".bibtex", ".bib").replace(".csljson", ".json")
     assert response["Content-Disposition"] == f'attachment; filename="{name}"'
