@@ -1,5 +1,7 @@
 """Reads of the catalogue for the pages and the API."""
 
+import functools
+import operator
 from collections import Counter
 from dataclasses import dataclass
 
@@ -690,24 +692,22 @@ COMPARE_LIMIT = 5  # records shown per country and objective on /compare/
 PLAN_LIMIT = 5  # the country's records shown per objective on its plan sheet
 PEER_LIMIT = 3  # peers' practices shown per objective and place on a plan sheet
 OBJECTIVES = 23
-RECENT_PER_OBJECTIVE = 4  # newest_on_each_objective ranks the newest 4 × limit × 23 first
+RECENT_PER_OBJECTIVE = 2  # newest_on_each_objective ranks the newest 2 × limit × 23 first
 
 
-def newest_on_each_objective(queryset, limit: int, *by: str, fields=None) -> list[dict]:
-    """The records of `queryset` on each objective (and each value of the annotations `by`),
-    newest first, at most `limit` of each: values() rows of `fields` (the id unless given)
-    with "objective_number" and "published_at". (Ranking ids alone, then reading the few
-    rows chosen, cut the plan sheet's SQL by some 40% at 20,000 practices on SQLite.)
+def newest_on_each_objective(queryset, limit: int, fields=None) -> list[dict]:
+    """The records of `queryset` on each objective, newest first, at most `limit` of each:
+    values() rows of `fields` (the id unless given) with "objective_number" and
+    "published_at". (Ranking ids alone, then reading the few rows chosen, cut the plan
+    sheet's SQL by some 40% at 20,000 practices on SQLite.)
 
-    Without `by`, the queryset's newest RECENT_PER_OBJECTIVE × limit × 23 records are
-    ranked first: an objective with `limit` of them has its newest there. Only the other
-    objectives' records are then all ranked, in a second query (none when every objective
-    is served). Ranking every record of a country named by 19,000 of 100,000 practices on
-    each of its objectives took its plan sheet 1.8 s after a write on PostgreSQL."""
+    The queryset's newest RECENT_PER_OBJECTIVE × limit × 23 records are ranked first: an
+    objective with `limit` of them has its newest there. Only the other objectives'
+    records are then all ranked, in a second query (none when every objective is served).
+    Ranking every record of a country named by 19,000 of 100,000 practices on each of its
+    objectives took its plan sheet 1.8 s after a write on PostgreSQL."""
     fields = ("id",) if fields is None else fields
-    values = (*fields, "objective_number", *by, "published_at")
-    if by:
-        return list(ranked_on_objectives(queryset, limit, *by).values(*values))
+    values = (*fields, "objective_number", "published_at")
     recent = queryset.order_by("-published_at", "-pk").values("pk")
     recent = recent[: int(RECENT_PER_OBJECTIVE * limit * OBJECTIVES)]
     rows = list(
@@ -723,14 +723,14 @@ def newest_on_each_objective(queryset, limit: int, *by: str, fields=None) -> lis
     )
 
 
-def ranked_on_objectives(queryset, limit: int, *by: str):
-    """`queryset`'s records once per objective (and value of `by`) they speak to, ranked
-    newest first within it, the first `limit` of each kept."""
+def ranked_on_objectives(queryset, limit: int):
+    """`queryset`'s records once per objective they speak to, ranked newest first within
+    it, the first `limit` of each kept."""
     ranked = queryset.order_by().annotate(
         objective_number=F("objectives__number"),
         rank=Window(
             RowNumber(),
-            partition_by=[F("objectives__number"), *(F(name) for name in by)],
+            partition_by=[F("objectives__number")],
             order_by=[F("published_at").desc(), F("pk").desc()],
         ),
     )
@@ -813,21 +813,31 @@ def plan_sheet(country, limit: int = PLAN_LIMIT, peer_limit: int = PEER_LIMIT) -
         columns = shapes.columns(model)
         own += [(model, row) for row in newest_on_each_objective(named, limit, fields=columns)]
     ranked, places = [], country_places(country)
-    elsewhere = Q(pk=country.pk)
+    # The places' countries by id, read once: a row's links are then checked against a
+    # list of ids, not joined to countries and regions (one probe per practice scanned).
+    where = Country.objects.filter(
+        functools.reduce(operator.or_, map(region_countries_condition, places))
+    ).values_list("pk", "subregion_id", "subregion__parent_id", "intermediate_region_id")
+    place_countries = {place.pk: set() for place in places}
+    for pk, *regions in where:
+        for region in regions:
+            if region in place_countries:
+                place_countries[region].add(pk)
+    elsewhere = {country.pk}
     for place in places:  # its peers' may be thousands: their ids ranked, then the rows read
         practices = matching(
-            Practice.objects.published(), "countries", region_countries_condition(place)
+            Practice.objects.published(), "countries", pk__in=place_countries[place.pk]
         ).exclude(  # NOT EXISTS: NOT IN hashed the 20,000 ids of a large country first
             Exists(
                 Practice.countries.through.objects.filter(
-                    practice_id=OuterRef("pk"), country__in=Country.objects.filter(elsewhere)
+                    practice_id=OuterRef("pk"), country_id__in=elsewhere
                 )
             )
         )
         ranked += [
             {**row, "place": place} for row in newest_on_each_objective(practices, peer_limit)
         ]
-        elsewhere |= region_countries_condition(place)
+        elsewhere |= place_countries[place.pk]
     peers = [(row.pop("place"), row) for row in with_rows(Practice, ranked)]
     entries = listed_by_kind(own + [(Practice, row) for _, row in peers])
     own_entries = entries[: len(own)]
