@@ -21,6 +21,7 @@ from django_filters.widgets import BaseCSVWidget
 from drf_spectacular.utils import extend_schema_field
 
 from practices.models import (
+    LANGUAGE_CODES,
     Country,
     GuidingPrinciple,
     ObjectiveAction,
@@ -395,7 +396,7 @@ class RecordFilterSet(django_filters.FilterSet):
     language = ValuesFilter(
         method="filter_language",
         resolve=resolve_languages,
-        item_schema={"type": "string", "pattern": "^[a-z]{2}$"},
+        item_schema={"type": "string", "enum": list(LANGUAGE_CODES)},
         label=_(
             "The language the record is written in, as an ISO 639-1 code (en, fr, es); "
             "several allowed (any of them)."

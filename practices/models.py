@@ -423,9 +423,18 @@ class ServiceOnly(RuntimeError):
     """A record saved or deleted without practices.editing."""
 
 
+# Every ISO 639-1 code ("en", "fr"...), as pycountry knows them.
+LANGUAGE_CODES = tuple(
+    sorted(language.alpha_2 for language in pycountry.languages if hasattr(language, "alpha_2"))
+)
+
+
 def is_language_code(code: str) -> bool:
     """Whether `code` is an ISO 639-1 code ("en", "fr"; not "EN", "zz" or "eng")."""
-    return len(code) == 2 and code.islower() and pycountry.languages.get(alpha_2=code) is not None
+    return code in _LANGUAGE_CODES
+
+
+_LANGUAGE_CODES = frozenset(LANGUAGE_CODES)
 
 
 def validate_language_code(value: str) -> None:
