@@ -13,8 +13,9 @@ from types import SimpleNamespace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, FloatField, IntegerField, Q, Value
+from django.db.models import BigIntegerField, F, FloatField, Q, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -271,10 +272,23 @@ def reference_rows() -> dict[str, list[tuple]]:
     """The names reference_terms() reads, in one query (a search's first request after a
     write pays it): (pk, English, French, Spanish, a, b) by table, where a and b are a
     region's parent, or a country's sub-region and intermediate region."""
-    none = Value(None, output_field=IntegerField())
+    none = Cast(Value(None), BigIntegerField())  # NULL::bigint, as the ids it stands for
 
     def names(queryset, kind, en, fr, es, a=none, b=none):
-        return queryset.order_by().values_list(Value(kind), "pk", en, fr, es, a, b)
+        # Every column an annotation, in one order: a model field among them would be
+        # selected before the annotations, and the UNION's columns would not line up
+        # (PostgreSQL: "UNION types text and bigint cannot be matched"; so would an
+        # untyped NULL, which PostgreSQL reads as text).
+        columns = {
+            "row_kind": Value(kind),
+            "row_pk": F("pk"),
+            "row_en": F(en),
+            "row_fr": F(fr),
+            "row_es": F(es),
+            "row_a": F(a) if isinstance(a, str) else a,
+            "row_b": F(b) if isinstance(b, str) else b,
+        }
+        return queryset.order_by().annotate(**columns).values_list(*columns)
 
     union = names(Objective.objects, "objectives", "title", "title_fr", "title_es").union(
         names(Objective.objects, "short titles", "short_title", "short_title_fr", "short_title_es"),
