@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "practices",
+    "submissions",
     "synthetic",
     "api",
     "gfmd",  # its system checks (gfmd.checks)
@@ -323,6 +324,38 @@ elif REDIS_URL:
         # every worker until TCP gives up.
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
     }
+
+# E-mail: printed on the console unless an SMTP server is configured (DJANGO_EMAIL_HOST...).
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_count("DJANGO_EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "catalogue@localhost")
+# The address people see in e-mails' links (the catalogue's public origin).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Public submissions and their review (submissions.services).
+SUBMISSIONS = {
+    # The smallest panel an editor may assign: this many UN and non-UN reviewers.
+    "PANEL_UN": env_count("GFMD_PANEL_UN", 1),
+    "PANEL_NON_UN": env_count("GFMD_PANEL_NON_UN", 2),
+    # How long a signed link (confirmation, revision) works.
+    "LINK_MAX_AGE_DAYS": env_count("GFMD_LINK_MAX_AGE_DAYS", 7),
+    # An unconfirmed submission is purged after this many days (manage.py purge_submissions).
+    "UNCONFIRMED_RETENTION_DAYS": env_count("GFMD_UNCONFIRMED_RETENTION_DAYS", 14),
+    # A reviewer who has not answered is reminded after this many days.
+    "REMINDER_DAYS": env_count("GFMD_REVIEW_REMINDER_DAYS", 7),
+    # Spam controls: a form sent sooner than this after it was shown is refused, and one
+    # address or e-mail submits at most once per this many seconds.
+    "MIN_SECONDS_TO_SUBMIT": env_count("GFMD_MIN_SECONDS_TO_SUBMIT", 5),
+    "RATE_LIMIT_SECONDS": env_count("GFMD_SUBMISSION_RATE_SECONDS", 60),
+}
 
 LOGGING = {
     "version": 1,

@@ -568,12 +568,205 @@ class Record(models.Model):
 
 
 class Practice(Record):
-    """Something a government or stakeholder did, reported as a practice."""
+    """Something a government or stakeholder did, reported as a practice: the report's
+    words, and what a submission adds (scope, period, status, partners, results, lessons).
+    Records read from a report keep those empty rather than guessed."""
+
+    class Scope(models.TextChoices):
+        COUNTRIES = "countries", _("Implementing countries")
+        REGION = "region", _("A region")
+        GLOBAL = "global", _("Global")
+
+    class Implementation(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ONGOING = "ongoing", _("Ongoing")
+        MOSTLY_COMPLETED = "mostly-completed", _("Mostly completed")
+        COMPLETED = "completed", _("Completed")
+
+    scope = models.CharField(
+        _("scope"),
+        max_length=10,
+        choices=Scope.choices,
+        blank=True,
+        help_text=_(
+            "Where it is implemented: the countries named, one region, or worldwide. "
+            "Empty where the source does not say."
+        ),
+    )
+    scope_region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="practices_in_scope",
+        verbose_name=_("region of implementation"),
+        help_text=_("Only when the scope is a region."),
+    )
+    start_year = models.PositiveSmallIntegerField(_("start year"), null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(
+        _("end year"), null=True, blank=True, help_text=_("Empty while it is ongoing.")
+    )
+    implementation_status = models.CharField(
+        _("implementation status"),
+        max_length=20,
+        choices=Implementation.choices,
+        blank=True,
+    )
+    results = models.TextField(
+        _("results and evidence"), blank=True, help_text=_("What it achieved, and how we know.")
+    )
+    lessons = models.TextField(_("lessons learned and pitfalls"), blank=True)
+    innovation = models.TextField(
+        _("what makes it innovative and replicable"), blank=True
+    )
+    principles_applied = models.TextField(
+        _("how it applies the guiding principles"), blank=True
+    )
+    # Private: the admin shows it, and nothing public does (API, CSV, snapshot, pages).
+    contact = models.TextField(
+        _("contact (private)"),
+        blank=True,
+        help_text=_("Who to ask about it. Never published: the admin alone shows it."),
+    )
 
     class Meta(Record.Meta):
         verbose_name = _("practice")
         verbose_name_plural = _("practices")
         permissions = [("publish_practice", _("Can publish and withdraw practices"))]
+        indexes = [
+            *Record.Meta.indexes,
+            models.Index(fields=["scope"], name="practice_scope"),
+            models.Index(fields=["implementation_status"], name="practice_implementation"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="region") & Q(scope_region__isnull=False))
+                | (~Q(scope="region") & Q(scope_region__isnull=True)),
+                name="practice_scope_region_only_for_region",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True) | Q(start_year__gte=1945, start_year__lte=2100),
+                name="practice_start_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(end_year__gte=1945, end_year__lte=2100),
+                name="practice_end_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True)
+                | Q(end_year__isnull=True)
+                | Q(end_year__gte=models.F("start_year")),
+                name="practice_end_not_before_start",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.scope == self.Scope.REGION and not self.scope_region_id:
+            errors["scope_region"] = ValidationError(
+                _("Name the region where it is implemented."), code="scope_region_missing"
+            )
+        if self.scope != self.Scope.REGION and self.scope_region_id:
+            errors["scope_region"] = ValidationError(
+                _("A region of implementation is given only when the scope is a region."),
+                code="scope_region_unexpected",
+            )
+        for name in ("start_year", "end_year"):
+            year = getattr(self, name)
+            if year is not None and not 1945 <= year <= 2100:
+                errors[name] = ValidationError(
+                    _("%(year)s is not a year between 1945 and 2100."),
+                    code="year_range",
+                    params={"year": year},
+                )
+        if (
+            self.start_year
+            and self.end_year
+            and self.end_year < self.start_year
+            and "end_year" not in errors
+        ):
+            errors["end_year"] = ValidationError(
+                _("The end year (%(end)s) is before the start year (%(start)s)."),
+                code="end_before_start",
+                params={"end": self.end_year, "start": self.start_year},
+            )
+        if self.end_year and self.implementation_status in (
+            self.Implementation.PLANNED,
+            self.Implementation.ONGOING,
+        ) and "end_year" not in errors:
+            errors["end_year"] = ValidationError(
+                _("A planned or ongoing practice has no end year yet."),
+                code="end_year_while_ongoing",
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def ongoing(self) -> bool:
+        """Started, and not ended."""
+        return self.implementation_status == self.Implementation.ONGOING
+
+
+class Partner(models.Model):
+    """An organisation that took part in a practice, and its role: a row of the
+    organisations table, or a name the submitter gave where the table has none."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        IMPLEMENTING = "implementing", _("Implementing partner")
+        FUNDING = "funding", _("Funding")
+        TECHNICAL = "technical", _("Technical support")
+        OTHER = "other", _("Other")
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="partners", verbose_name=_("practice")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only for a partner the organisations table does not hold."),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["practice", "role", "pk"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(organisation__isnull=False) & Q(name=""))
+                | (Q(organisation__isnull=True) & ~Q(name="")),
+                name="partner_organisation_or_name",
+            ),
+            models.UniqueConstraint(
+                fields=["practice", "organisation", "role"],
+                condition=Q(organisation__isnull=False),
+                name="partner_unique_organisation_role",
+            ),
+            models.UniqueConstraint(
+                fields=["practice", "name", "role"],
+                condition=Q(organisation__isnull=True),
+                name="partner_unique_name_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name()} ({self.get_role_display()})"
+
+    def display_name(self, language: str | None = None) -> str:
+        """The organisation's name in the reader's language, or the name given."""
+        return self.organisation.localized_name(language) if self.organisation_id else self.name
 
 
 class Challenge(Record):
