@@ -616,12 +616,8 @@ class Practice(Record):
         _("results and evidence"), blank=True, help_text=_("What it achieved, and how we know.")
     )
     lessons = models.TextField(_("lessons learned and pitfalls"), blank=True)
-    innovation = models.TextField(
-        _("what makes it innovative and replicable"), blank=True
-    )
-    principles_applied = models.TextField(
-        _("how it applies the guiding principles"), blank=True
-    )
+    innovation = models.TextField(_("what makes it innovative and replicable"), blank=True)
+    principles_applied = models.TextField(_("how it applies the guiding principles"), blank=True)
     # Private: the admin shows it, and nothing public does (API, CSV, snapshot, pages).
     contact = models.TextField(
         _("contact (private)"),
@@ -645,7 +641,8 @@ class Practice(Record):
                 name="practice_scope_region_only_for_region",
             ),
             models.CheckConstraint(
-                condition=Q(start_year__isnull=True) | Q(start_year__gte=1945, start_year__lte=2100),
+                condition=Q(start_year__isnull=True)
+                | Q(start_year__gte=1945, start_year__lte=2100),
                 name="practice_start_year_range",
             ),
             models.CheckConstraint(
@@ -691,10 +688,15 @@ class Practice(Record):
                 code="end_before_start",
                 params={"end": self.end_year, "start": self.start_year},
             )
-        if self.end_year and self.implementation_status in (
-            self.Implementation.PLANNED,
-            self.Implementation.ONGOING,
-        ) and "end_year" not in errors:
+        if (
+            self.end_year
+            and self.implementation_status
+            in (
+                self.Implementation.PLANNED,
+                self.Implementation.ONGOING,
+            )
+            and "end_year" not in errors
+        ):
             errors["end_year"] = ValidationError(
                 _("A planned or ongoing practice has no end year yet."),
                 code="end_year_while_ongoing",

@@ -1,0 +1,1 @@
+"""The admin of calls for practices (filled by the submissions work)."""
