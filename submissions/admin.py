@@ -41,6 +41,11 @@ def waited(since) -> str:
     return timesince(since, depth=1) if since else "—"
 
 
+def posted(request):
+    """The form's data when it was sent (even empty), else None for an unbound form."""
+    return request.POST if request.method == "POST" else None
+
+
 def refusal_text(error) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
@@ -306,7 +311,7 @@ class SubmissionAdmin(StepViews, SimpleHistoryAdmin):
         submission = self.visible(request, object_id)
         panel = review.panel_status(submission)
         exclude = [r.reviewer_id for r in panel.reviews]
-        form = AssignForm(request.POST or None, exclude=exclude)
+        form = AssignForm(posted(request), exclude=exclude)
         if request.method == "POST" and form.is_valid():
             done = self.run(
                 request,
@@ -339,7 +344,7 @@ class SubmissionAdmin(StepViews, SimpleHistoryAdmin):
 
     def send_back_view(self, request, object_id):
         submission = self.visible(request, object_id)
-        form = SendBackForm(request.POST or None)
+        form = SendBackForm(posted(request))
         if request.method == "POST" and form.is_valid():
             done = self.run(
                 request,
@@ -363,7 +368,7 @@ class SubmissionAdmin(StepViews, SimpleHistoryAdmin):
 
     def reject_view(self, request, object_id):
         submission = self.visible(request, object_id)
-        form = RejectForm(request.POST or None)
+        form = RejectForm(posted(request))
         if request.method == "POST" and form.is_valid():
             done = self.run(
                 request,
@@ -386,7 +391,7 @@ class SubmissionAdmin(StepViews, SimpleHistoryAdmin):
 
     def publish_view(self, request, object_id):
         submission = self.visible(request, object_id)
-        form = ConfirmForm(request.POST or None)
+        form = ConfirmForm(posted(request))
         if request.method == "POST":
             done = self.run(
                 request, review.submission_publish, submission=submission, user=request.user
@@ -536,7 +541,7 @@ class ReviewAdmin(StepViews, SimpleHistoryAdmin):
         obj = self.visible(request, object_id)
         declaring = obj.conflict is None
         form_class = DeclareForm if declaring else ScoreForm
-        form = form_class(request.POST or None)
+        form = form_class(posted(request))
         if request.method == "POST" and form.is_valid():
             if declaring:
                 done = self.run(
