@@ -303,7 +303,8 @@ def test_sending_back_emails_a_revise_link_with_the_comments_in_spanish(sent):
     assert "Falta la fecha de inicio." in mail.body
     assert "Revisar" in mail.body  # the criteria's label: "Revisar" for revise
     assert "/es/" in mail.body and token in mail.body
-    assert "revise" not in mail.subject.lower()  # the subject is Spanish too
+    assert mail.subject == "Por favor, revise su práctica: A submitted practice"
+    assert mail.body.startswith("Estimado/a Ana Pérez:")
     assert Practice.objects.get(pk=submission.practice_id).status == Status.DRAFT
 
 
