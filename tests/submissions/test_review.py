@@ -7,6 +7,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
@@ -60,6 +61,7 @@ def test_assigning_the_default_panel_puts_the_submission_in_review_and_tells_eac
         "una@example.org",
     ]
     assert "Please review: A submitted practice" in sent[0].subject
+    assert f"{django_settings.SITE_URL}/admin/submissions/review/waiting/" in sent[0].body
 
 
 def test_a_panel_without_a_un_reviewer_is_refused_naming_what_is_missing():

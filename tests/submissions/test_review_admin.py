@@ -4,7 +4,9 @@ server error); a reviewer sees only their own reviews."""
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from practices.models import Practice, Status
 from submissions import review
@@ -248,3 +250,22 @@ def test_reviewer_profiles_are_listed_for_editors(editor):
     assert page.status_code == 200 and "UN entity" in page.content.decode()
     root = User.objects.create_superuser("root", password=None)
     assert signed_in(root).get("/admin/submissions/reviewerprofile/add/").status_code == 200
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_desk_lists_cost_the_same_queries_whatever_their_length(editor, in_review):
+    """The submissions list, the reviews list and the dashboard read panels in a fixed
+    number of queries: two more submissions with their panels add none."""
+    client = signed_in(editor)
+    urls = [ADMIN, "/admin/submissions/review/", f"{ADMIN}dashboard/"]
+    before = [queries(client, url) for url in urls]
+    for n in range(2):
+        submission = a_submission(title=f"Another practice {n}")
+        reviewers = [a_reviewer(f"u{n}", "un"), a_reviewer(f"c{n}"), a_reviewer(f"g{n}")]
+        review.review_assign(submission=submission, reviewers=reviewers, user=editor)
+    assert [queries(client, url) for url in urls] == before
