@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -141,7 +142,9 @@ class ScoreForm(forms.Form):
                 label=criterion.label, choices=Recommendation.choices, widget=forms.RadioSelect
             )
             self.fields[f"{criterion.value}_comment"] = forms.CharField(
-                label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+                label=format_lazy("{} ({})", _("Comment"), criterion.label),
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
             )
 
     def assessments(self) -> dict:

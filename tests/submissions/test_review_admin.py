@@ -147,12 +147,26 @@ def test_a_reviewers_desk_buttons_are_refused_with_a_message(in_review, step, da
     assert Submission.objects.get(pk=submission.pk).state == Submission.State.IN_REVIEW
 
 
-@pytest.mark.parametrize("step", ["assign", "send-back", "reject", "publish", "change"])
-def test_anonymous_visitors_are_sent_to_sign_in(in_review, step):
-    """Every desk page asks an anonymous visitor to sign in."""
-    submission, _ = in_review
-    response = Client().post(f"{ADMIN}{submission.pk}/{step}/")
+@pytest.mark.parametrize(
+    "page",
+    [
+        "submission/{s}/assign/",
+        "submission/{s}/send-back/",
+        "submission/{s}/reject/",
+        "submission/{s}/publish/",
+        "submission/{s}/change/",
+        "submission/dashboard/",
+        "review/{r}/answer/",
+        "review/waiting/",
+    ],
+)
+def test_anonymous_visitors_are_sent_to_sign_in(in_review, page):
+    """Every desk and reviewer page asks an anonymous visitor to sign in."""
+    submission, reviews = in_review
+    url = "/admin/submissions/" + page.format(s=submission.pk, r=reviews[0].pk)
+    response = Client().post(url, {"conflict": "no", "reason": "x"})
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert Submission.objects.get(pk=submission.pk).state == Submission.State.IN_REVIEW
 
 
 def test_a_reviewer_sees_only_the_submissions_and_reviews_that_are_theirs(in_review):
