@@ -23,7 +23,12 @@ from django.urls import reverse
 
 from practices import shapes, summary
 from practices.cache import cached, generation, matching_key, remember
-from practices.filtersets import RecommendationFilterSet, RecordFilterSet, matching
+from practices.filtersets import (
+    PracticeFilterSet,
+    RecommendationFilterSet,
+    RecordFilterSet,
+    matching,
+)
 from practices.models import (
     RECORD_MODELS,
     TRANSLATED_LANGUAGES,
@@ -63,7 +68,9 @@ def visible_records(*, model, user=None):
 
 
 def filterset_class_for(model):
-    return RecommendationFilterSet if model is Recommendation else RecordFilterSet
+    return {Recommendation: RecommendationFilterSet, Practice: PracticeFilterSet}.get(
+        model, RecordFilterSet
+    )
 
 
 def record_filterset(*, model, params, user=None):
