@@ -360,6 +360,8 @@ def links_of_kinds(ids_by_model: dict) -> dict:
     than running it.
     """
     found = {model: {relation: {} for relation in RELATIONS} for model in ids_by_model}
+    if Practice in found:
+        found[Practice]["partners"] = {}  # and their partners, in the same query
     models = [model for model, ids in ids_by_model.items() if ids]
     if not models:
         return found
@@ -369,12 +371,19 @@ def links_of_kinds(ids_by_model: dict) -> dict:
         placeholders = ", ".join(["%s"] * len(ids))
         for index, select in enumerate(links_sql(model)):
             tag = number * len(RELATIONS) + index
-            selects.append(select.format(tag=tag, ids=placeholders))
+            selects.append(select.format(tag=f"{tag}, NULL, NULL", ids=placeholders))
+            params += ids
+        if model is Practice:
+            selects.append(partners_sql(len(models) * len(RELATIONS)).format(ids=placeholders))
             params += ids
     tagged = [found[model][relation] for model in models for relation in RELATIONS]
+    partners = found.get(Practice, {}).get("partners")
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
-        for record_id, target_id, tag in cursor.fetchall():
+        for record_id, target_id, tag, name, role in cursor.fetchall():
+            if tag == len(tagged):
+                partners.setdefault(record_id, []).append((target_id, name, role))
+                continue
             linked = tagged[tag].get(record_id)
             if linked is None:
                 tagged[tag][record_id] = [target_id]
@@ -428,7 +437,7 @@ def links_and_counterparts(model, ids: list[int], show_unpublished: bool, base: 
     selects.append(union.format(ids=placeholders, published=published))
     params = ids * len(RELATIONS) + ids + ([] if show_unpublished else [Status.PUBLISHED])
     if model is Practice:  # and its partners, in the same round trip
-        selects.append(partners_sql().format(ids=placeholders))
+        selects.append(partners_sql(len(RELATIONS) + 1).format(ids=placeholders))
         params += ids
     tagged = [found[relation] for relation in RELATIONS]
     view = "api:challenge-detail" if model is Practice else "api:practice-detail"
@@ -466,14 +475,14 @@ def counterparts(model, ids: list[int], show_unpublished: bool, base: str) -> di
     return found
 
 
-def partners_sql() -> str:
-    """The partners of practices, as a branch of links_and_counterparts()'s UNION ALL:
-    (practice, organisation or NULL, tag, name, role)."""
+def partners_sql(tag: int) -> str:
+    """The partners of practices, as a branch of a UNION ALL (links_of_kinds(),
+    links_and_counterparts()): (practice, organisation or NULL, `tag`, name, role)."""
     quote_name = connection.ops.quote_name
     meta = Partner._meta
     column = lambda name: quote_name(meta.get_field(name).column)  # noqa: E731
     return (
-        f"SELECT {column('practice')}, {column('organisation')}, {len(RELATIONS) + 1}, "
+        f"SELECT {column('practice')}, {column('organisation')}, {tag}, "
         f"{column('name')}, {column('role')} FROM {quote_name(meta.db_table)} "
         f"WHERE {column('practice')} IN ({{ids}})"
     )
@@ -553,7 +562,7 @@ def record_items(
 
     tables = [(relation, briefs[relation], linked[relation]) for relation in RELATIONS]
     sources = briefs["source"]
-    practice = model is Practice and with_counterparts
+    practice = model is Practice
     if practice:
         found_partners = linked.get("partners")
         if found_partners is None:

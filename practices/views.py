@@ -40,6 +40,7 @@ from practices.selectors import (
     listed,
     objective_country_counts,
     objective_list,
+    period_text,
     recent_records,
     record_filterset,
     record_of_another_kind,
@@ -309,6 +310,9 @@ def record_detail(request, slug, model):
             "addressed_by": published(record.addressed_by.all()) if model is Challenge else [],
             "challenges": published(record.challenges_addressed.all()) if model is Practice else [],
             "partners": partners_in_order(record) if model is Practice else [],
+            "period": period_text(record.start_year, record.end_year, record.implementation_status)
+            if model is Practice
+            else "",
             "permalink": request.build_absolute_uri(record.get_absolute_url()),
             "api_url": reverse(f"api:{model._meta.model_name}-detail", args=[record.slug]),
             # Records keep their source's language: the page says so when it is not the

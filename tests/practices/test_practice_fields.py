@@ -415,3 +415,13 @@ def test_the_contact_appears_in_no_public_response(tmp_path):
     files = [p for p in out.rglob("*") if p.is_file()]
     assert any(SLUG in p.read_text(errors="ignore") for p in files)
     assert not any(CONTACT in p.read_text(errors="ignore") for p in files)
+
+
+def test_the_country_page_lists_the_practice_with_its_period_status_and_partners():
+    """A list item of a practice says when, how far and with whom."""
+    implemented()
+    text = Client().get(Country.objects.get(alpha2="TD").get_absolute_url()).content.decode()
+    assert SLUG in text
+    assert "2019 – ongoing" in text
+    assert "Ongoing" in text
+    assert "Association des femmes du Chari" in text
