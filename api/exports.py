@@ -33,7 +33,14 @@ NAMES = {
     "actions": "label",
     "principles": "name",
     "themes": "name",
+    "partners": "name",
 }
+
+
+def partners_cell(partners: list[dict]) -> str:
+    """A practice's partners as the importer reads them: "iom [lead]; A name [funding]"
+    (an organisation of the table by its slug, another by its name)."""
+    return "; ".join(f"{p['organisation'] or p['name']} [{p['role']}]" for p in partners)
 
 
 def csv_columns(model, keys=None) -> list[str]:
@@ -57,6 +64,8 @@ def csv_values(item: dict, columns: list[str], cite) -> list:
     derived = {"source_title": source.get("title"), "source_year": source.get("year")}
     if "citation" in columns:
         derived["citation"] = citation_text(cite(item))
+    if "partners" in item:
+        derived["partners"] = partners_cell(item["partners"])
     for relation, field in NAMES.items():
         if relation in item:
             derived[f"{relation}_names"] = "; ".join(

@@ -1,10 +1,12 @@
 """JSON shapes of the API: brief linked forms for related rows, full forms for records."""
 
 import contextlib
+import copy
 import functools
 from urllib.parse import quote, urlencode
 
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.db.models import Q
 from django.urls import NoReverseMatch
 from django.urls import reverse as django_reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,7 @@ from practices.models import (
     ObjectiveAction,
     Opportunity,
     Organisation,
+    Partner,
     Practice,
     Recommendation,
     Region,
@@ -236,12 +239,41 @@ class RecordSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+class PartnerSerializer(serializers.Serializer):
+    """A partner of a practice: an organisation of the table (its slug) or a name, and
+    its role."""
+
+    organisation = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organisation.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=_("The organisation's slug, or null for a partner named only."),
+    )
+    name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("The partner's name (the organisation's, in the request's language)."),
+    )
+    role = serializers.ChoiceField(choices=Partner.Role.choices)
+
+    def validate(self, data):
+        if not data.get("organisation") and not data.get("name", "").strip():
+            raise serializers.ValidationError(
+                {"name": _("Name the organisation (its slug) or give the partner's name.")}
+            )
+        return data
+
+
 class PracticeSerializer(RecordSerializer):
     challenges_addressed = serializers.SerializerMethodField()
+    scope_region = RegionBriefSerializer(read_only=True, allow_null=True)
+    partners = PartnerSerializer(many=True, read_only=True)
 
     class Meta(RecordSerializer.Meta):
         model = Practice
-        fields = [*RecordSerializer.Meta.fields, "challenges_addressed"]
+        fields = [*RecordSerializer.Meta.fields, "challenges_addressed", *shapes.PRACTICE_KEYS]
 
     @extend_schema_field(
         {
@@ -370,13 +402,103 @@ class RecordWriteSerializer(serializers.ModelSerializer):
         )
 
 
+@extend_schema_field(
+    {"type": "string", "nullable": True, "description": "UN M49 region code or slug."}
+)
+class RegionField(serializers.RelatedField):
+    """A region by its UN M49 code ("145") or its slug ("western-asia")."""
+
+    default_error_messages = {
+        "unknown": _("No region has the M49 code or slug “%(value)s”."),
+    }
+
+    def to_internal_value(self, data):
+        value = str(data).strip()
+        region = self.get_queryset().filter(Q(code=value) | Q(slug=value)).first()
+        if region is None:
+            self.fail("unknown", value=value[:50])
+        return region
+
+    def to_representation(self, value):
+        return value.code
+
+
+class PracticeWriteFields(serializers.ModelSerializer):
+    """What an editor sends of a practice's implementation, beside the record's fields:
+    the region by code or slug, the partners as a list (replacing the practice's)."""
+
+    scope_region = RegionField(queryset=Region.objects.all(), allow_null=True, required=False)
+    partners = PartnerSerializer(many=True, required=False)
+
+    FIELDS = [
+        "scope",
+        "scope_region",
+        "start_year",
+        "end_year",
+        "implementation_status",
+        "partners",
+        "results",
+        "lessons",
+        "innovation",
+        "principles_applied",
+    ]
+
+    def validate(self, data):
+        """The model's own checks (scope and region, years, end year and status) on the
+        practice as it would be, each naming its field, before the service runs them."""
+        data = super().validate(data)
+        practice = copy.copy(self.instance) if self.instance else Practice()
+        for name in self.FIELDS:
+            if name in data and name != "partners":
+                setattr(practice, name, data[name])
+        try:
+            practice.clean()
+        except ModelValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+        return data
+
+    def partner_rows(self, validated_data: dict):
+        """Take the partners out of the values: the service writes them."""
+        if "partners" not in validated_data:
+            return None
+        return [
+            editing.PartnerRow(row.get("organisation"), row.get("name", ""), row["role"])
+            for row in validated_data.pop("partners")
+        ]
+
+    def create(self, validated_data):
+        partners = self.partner_rows(validated_data)
+        relations = self.relations(validated_data)
+        record = self.Meta.model(**validated_data)
+        with service_errors():
+            return editing.record_create(
+                record=record, user=self.acting(), relations=relations, partners=partners
+            )
+
+    def update(self, instance, validated_data):
+        partners = self.partner_rows(validated_data)
+        relations = self.relations(validated_data)
+        with service_errors():
+            return editing.record_update(
+                record=instance,
+                user=self.acting(),
+                version=self.context.get("version"),
+                values=validated_data,
+                relations=relations,
+                partners=partners,
+            )
+
+
 def write_serializer_for(model):
     """A RecordWriteSerializer for one kind of record."""
     extra = ["kind", "kind_stated", "area"] if model is Recommendation else []
+    bases = (RecordWriteSerializer,)
+    if model is Practice:
+        extra, bases = PracticeWriteFields.FIELDS, (PracticeWriteFields, RecordWriteSerializer)
     meta = type(
         "Meta", (), {"model": model, "fields": [*RecordWriteSerializer.Meta.fields, *extra]}
     )
-    return type(f"{model.__name__}WriteSerializer", (RecordWriteSerializer,), {"Meta": meta})
+    return type(f"{model.__name__}WriteSerializer", bases, {"Meta": meta})
 
 
 @contextlib.contextmanager

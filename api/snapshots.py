@@ -88,6 +88,8 @@ TYPES = {
     **{name: "integer" for name in s.COUNT_FIELDS},
     "countries_count": "integer",
     "kind_stated": "boolean",
+    "start_year": "integer",
+    "end_year": "integer",
 }
 JSON_TYPES = {
     **{relation: "array" for relation in shapes.RELATIONS},
@@ -99,6 +101,8 @@ JSON_TYPES = {
     "subregion": "object",
     "intermediate_region": "object",
     "parent": "object",
+    "scope_region": "object",
+    "partners": "array",
 }
 
 
@@ -336,6 +340,14 @@ def write_records(model, folder: Path, *, base: str, at: int) -> list[Table]:
     )
     if model is Recommendation:
         table.enums["kind"] = Recommendation.Kind.values
+    if model is Practice:
+        table.enums["scope"] = ["", *Practice.Scope.values]
+        table.enums["implementation_status"] = ["", *Practice.Implementation.values]
+        table.notes["partners"] = (
+            f"Each partner as its organisation's slug (or its name) and [role], "
+            f"'{SEPARATOR}'-separated"
+        )
+        table.notes["scope_region"] = "The UN M49 code of the region of implementation"
     for relation, (_, target, _) in LINKS.items():
         table.notes[relation] = (
             f"The {target}' keys, '{SEPARATOR}'-separated: one per row in {singular}-{target}.csv"

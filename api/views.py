@@ -54,6 +54,7 @@ from practices.filtersets import (
     ExcludeFilter,
     NameSearchFilterSet,
     OrganisationFilterSet,
+    PracticeFilterSet,
     RecommendationFilterSet,
     RecordFilterSet,
     RegionFilterSet,
@@ -719,7 +720,7 @@ def record_viewset(model, read_serializer, filterset=RecordFilterSet):
     return RecordViewSet
 
 
-PracticeViewSet = record_viewset(Practice, s.PracticeSerializer)
+PracticeViewSet = record_viewset(Practice, s.PracticeSerializer, PracticeFilterSet)
 ChallengeViewSet = record_viewset(Challenge, s.ChallengeSerializer)
 OpportunityViewSet = record_viewset(Opportunity, s.OpportunitySerializer)
 RecommendationViewSet = record_viewset(

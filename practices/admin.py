@@ -25,6 +25,7 @@ from practices.models import (
     ObjectiveAction,
     Opportunity,
     Organisation,
+    Partner,
     Practice,
     Recommendation,
     Region,
@@ -407,8 +408,11 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
 
     def write(self, request, form, formsets) -> None:
         relations = {**form.relations(), **self.inline_relations(formsets)}
+        partners = self.inline_partners(formsets)
         if form.stored is None:
-            editing.record_create(record=form.instance, user=request.user, relations=relations)
+            editing.record_create(
+                record=form.instance, user=request.user, relations=relations, partners=partners
+            )
             return
         version = form.cleaned_data.get("seen_version")
         if self.reverting(request):
@@ -427,8 +431,30 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
                 version=version,
                 values=form.values(),
                 relations=relations,
+                partners=partners,
             )
         form.instance.version = saved.version
+
+    def inline_partners(self, formsets) -> list | None:
+        """The partners the inline lists (None without the inline): the service writes
+        them, with the record, under the same rule."""
+        for formset in formsets:
+            if formset.model is not Partner:
+                continue
+            rows = [
+                editing.PartnerRow(
+                    row.cleaned_data.get("organisation"),
+                    row.cleaned_data.get("name", ""),
+                    row.cleaned_data.get("role", ""),
+                )
+                for row in formset.forms
+                if row.cleaned_data
+                and not row.cleaned_data.get("DELETE")
+                and (row.cleaned_data.get("organisation") or row.cleaned_data.get("name"))
+            ]
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return rows
+        return None
 
     def inline_relations(self, formsets) -> dict:
         """The rows the Challenge.addressed_by inline names, as a relation of this record."""
@@ -476,6 +502,9 @@ class RecordAdmin(RecordImportExportMixin, SimpleHistoryAdmin):
             return view(request, *args, **kwargs)
         except (editing.NotAllowed, editing.StaleVersion, editing.VersionRequired) as refusal:
             self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        except ValidationError as invalid:  # what only the service sees (a partner's row)
+            self.message_user(request, " ".join(invalid.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     # What each bulk action says it did; the kind of record fills %(name)s.
@@ -558,10 +587,91 @@ class ChallengesAddressedInline(admin.TabularInline):
     verbose_name_plural = _("challenges this practice addresses")
 
 
+class PartnerFormSet(forms.BaseInlineFormSet):
+    """The partners as one list: a partner named twice with the same role is refused here,
+    where the editor can fix it, rather than by the service after the form passed."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not (data.get("organisation") or data.get("name")):
+                continue
+            key = (data.get("organisation"), data.get("name", ""), data.get("role"))
+            if key in seen:
+                raise ValidationError(
+                    _("A partner is named twice with the same role."), code="partner_twice"
+                )
+            seen.add(key)
+
+
+class PartnerInline(admin.TabularInline):
+    """A practice's partners and their roles: written with the practice, by
+    practices.editing, under the rule that governs the practice (not Partner's own
+    permissions, which no role holds)."""
+
+    model = Partner
+    formset = PartnerFormSet
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "name", "role"]
+    verbose_name = _("partner")
+    verbose_name_plural = _("partners (organisations and their roles)")
+
+    def parent_admin(self):
+        return self.admin_site._registry[Practice]
+
+    def has_view_permission(self, request, obj=None):
+        return self.parent_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        admin_ = self.parent_admin()
+        return (
+            admin_.has_change_permission(request, obj)
+            if obj
+            else admin_.has_add_permission(request)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+
 @admin.register(Practice)
 class PracticeAdmin(RecordAdmin):
-    inlines = [ChallengesAddressedInline]
+    inlines = [PartnerInline, ChallengesAddressedInline]
     INLINE_RELATIONS = {Challenge.addressed_by.through: ("challenges_addressed", "challenge")}
+    list_filter = [*RecordAdmin.list_filter, "scope", "implementation_status"]
+    autocomplete_fields = [*RecordAdmin.autocomplete_fields, "scope_region"]
+    fieldsets = [
+        *RecordAdmin.fieldsets[:3],
+        (
+            _("Implementation"),
+            {
+                "fields": [
+                    "scope",
+                    "scope_region",
+                    ("start_year", "end_year"),
+                    "implementation_status",
+                    "results",
+                    "lessons",
+                    "innovation",
+                    "principles_applied",
+                    "contact",
+                ],
+                "classes": ["collapse"],
+                "description": _(
+                    "What a submission adds to the report's words: where and when it is "
+                    "implemented, by whom, with what results. Leave empty what the source "
+                    "does not say. The contact is private: only this desk shows it."
+                ),
+            },
+        ),
+        *RecordAdmin.fieldsets[3:],
+    ]
 
 
 @admin.register(Challenge)

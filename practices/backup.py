@@ -75,6 +75,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 # Bookkeeping, not catalogue data: never backed up or restored. The cache's generation
 # (practices.cache) moves on; the counts (practices.summary) are counted afresh.
 NOT_CATALOGUE = {"cataloguestate", "recordcount"}
+# In load order: the submissions app's rows refer to the practices app's.
+CATALOGUE_APPS = ("practices", "submissions")
 
 # Tables without which no catalogue exists: a backup holding none of their rows is refused.
 REFERENCE_TABLES = ("practices.region", "practices.country", "practices.objective")
@@ -84,7 +86,8 @@ def catalogue_models(*, include_auto_created: bool = False) -> list:
     """The practices app's catalogue tables in load order: current rows, then history."""
     models = [
         model
-        for model in apps.get_app_config("practices").get_models(
+        for app_label in catalogue_apps()
+        for model in apps.get_app_config(app_label).get_models(
             include_auto_created=include_auto_created
         )
         if model._meta.model_name not in NOT_CATALOGUE
@@ -94,6 +97,13 @@ def catalogue_models(*, include_auto_created: bool = False) -> list:
     current = [model for model in models if not issubclass(model, HistoricalChanges)]
     history = [model for model in models if issubclass(model, HistoricalChanges)]
     return current + sorted(history, key=lambda model: model._meta.label)
+
+
+def catalogue_apps() -> list[str]:
+    """The apps whose tables are the catalogue: its records, and the submissions and
+    reviews that refer to them (a restore that left those out could not empty the
+    records' tables on PostgreSQL, nor give back a practice's submission)."""
+    return [label for label in CATALOGUE_APPS if apps.is_installed(label)]
 
 
 def backup_tables() -> list[str]:
@@ -143,7 +153,8 @@ def latest_migrations(*, loader: MigrationLoader | None = None) -> dict[str, str
     loader = loader or MigrationLoader(connection)
     graph = loader.graph
     latest = {}
-    for app_label in sorted({"practices", Group._meta.app_label, get_user_model()._meta.app_label}):
+    labels = {*catalogue_apps(), Group._meta.app_label, get_user_model()._meta.app_label}
+    for app_label in sorted(labels):
         ours = {key for key in loader.applied_migrations if key[0] == app_label}
         # The latest: applied, and no applied migration of the app comes after it.
         leaves = {

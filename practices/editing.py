@@ -20,6 +20,7 @@ the same version exactly one wins, on any database; a missing version is refused
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -39,6 +40,15 @@ class Operation(StrEnum):
     CHANGE = "change"  # status: the stored record's
     MOVE = "move"  # status: the one the record is moved into
     DELETE = "delete"  # status: the stored record's
+
+
+class PartnerRow(NamedTuple):
+    """A partner as a door gives it: an organisation of the table, or a name, and a role
+    (a value of Partner.Role)."""
+
+    organisation: object | None
+    name: str
+    role: str
 
 
 EDITORS_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
@@ -191,9 +201,11 @@ def changeable(user, record) -> bool:
 # The writes.
 
 
-def record_create(*, record, user, relations: dict | None = None):
-    """Save a new record (built by the door, unsaved) with its relations; publishing it
-    stamps who and when."""
+def record_create(
+    *, record, user, relations: dict | None = None, partners: list[PartnerRow] | None = None
+):
+    """Save a new record (built by the door, unsaved) with its relations and, for a
+    practice, its partners; publishing it stamps who and when."""
     model = type(record)
     check(user, model, Operation.CREATE, record.status)
     record.version = 1
@@ -201,6 +213,7 @@ def record_create(*, record, user, relations: dict | None = None):
     with transaction.atomic(), summary.Tracked(model, []) as counts:
         _save(record, user=user)
         _set_relations(record, relations)
+        _set_partners(record, partners, user=user)
         counts.also([record.pk])
     return record
 
@@ -212,9 +225,11 @@ def record_update(
     version: int | None,
     values: dict,
     relations: dict | None = None,
+    partners: list[PartnerRow] | None = None,
     reason: str = "",
 ):
-    """Change a stored record from the version the change was made from."""
+    """Change a stored record from the version the change was made from; `partners`
+    (a practice's), when given, replace the ones it has."""
     model = type(record)
     with transaction.atomic():
         current = _locked(model, record.pk)
@@ -230,6 +245,7 @@ def record_update(
             _stamp(current, previous=previous, user=user)
             _save(current, user=user, reason=reason)
             _set_relations(current, relations)
+            _set_partners(current, partners, user=user)
     return current
 
 
@@ -241,6 +257,7 @@ def record_revert(
     version: int | None,
     values: dict,
     relations: dict | None = None,
+    partners: list[PartnerRow] | None = None,
 ):
     """Bring a record back to an earlier version from its history: an update like any
     other (the same rules, the same lock), recorded as a revert."""
@@ -258,6 +275,7 @@ def record_revert(
         version=version,
         values=values,
         relations=relations,
+        partners=partners,
         reason=reason,
     )
 
@@ -375,6 +393,52 @@ def _save(record, *, user, reason: str = "") -> None:
         record._change_reason = reason
     with record_writes():
         record.save()
+
+
+def _set_partners(record, partners: list[PartnerRow] | None, *, user) -> None:
+    """Replace a practice's partners by exactly those given (None: leave them), each
+    checked as the model checks it; an error names the field `partners`. Unchanged
+    partners are kept, so the history shows only what changed."""
+    if partners is None:
+        return
+    from practices.models import Partner
+
+    wanted, errors = [], []
+    for number, row in enumerate(partners, 1):
+        partner = Partner(
+            practice=record,
+            organisation=row.organisation,
+            name="" if row.organisation is not None else (row.name or "").strip(),
+            role=row.role,
+        )
+        try:
+            partner.full_clean(exclude=["practice"], validate_constraints=False)
+            if partner.organisation is None and not partner.name:
+                raise ValidationError(_("Name the organisation or give its name."))
+        except ValidationError as error:
+            errors += [
+                _("Partner %(n)s: %(message)s") % {"n": number, "message": message}
+                for message in error.messages
+            ]
+            continue
+        key = (partner.organisation_id, partner.name, partner.role)
+        if key in {(p.organisation_id, p.name, p.role) for p in wanted}:
+            errors.append(_("Partner %(n)s is named twice with the same role.") % {"n": number})
+            continue
+        wanted.append(partner)
+    if errors:
+        raise ValidationError({"partners": errors})
+    stored = {(p.organisation_id, p.name, p.role): p for p in record.partners.all()}
+    keep = {(p.organisation_id, p.name, p.role) for p in wanted}
+    who = history_user(user)
+    for key, partner in stored.items():
+        if key not in keep:
+            partner._history_user = who
+            partner.delete()
+    for partner in wanted:
+        if (partner.organisation_id, partner.name, partner.role) not in stored:
+            partner._history_user = who
+            partner.save()
 
 
 def _set_relations(record, relations: dict | None) -> None:

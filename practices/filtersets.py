@@ -26,6 +26,7 @@ from practices.models import (
     GuidingPrinciple,
     ObjectiveAction,
     Organisation,
+    Practice,
     Recommendation,
     Region,
     Source,
@@ -567,6 +568,32 @@ class RecommendationFilterSet(RecordFilterSet):
     class Meta:
         model = Recommendation
         fields = ["kind"]
+
+
+class PracticeFilterSet(RecordFilterSet):
+    """A practice's implementation besides: where (scope), how far (status), since when."""
+
+    scope = django_filters.MultipleChoiceFilter(
+        choices=Practice.Scope.choices,
+        widget=ValuesWidget,
+        label=_("Scope of implementation: countries, region or global; several allowed."),
+    )
+    implementation_status = django_filters.MultipleChoiceFilter(
+        choices=Practice.Implementation.choices,
+        widget=ValuesWidget,
+        label=_("Implementation status; several allowed (any of them)."),
+    )
+    implemented_since = WholeNumberFilter(
+        field_name="start_year",
+        lookup_expr="gte",
+        min_value=1945,
+        max_value=2100,
+        label=_("Practices whose implementation started in this year or later."),
+    )
+
+    class Meta:
+        model = Practice
+        fields = ["scope", "implementation_status", "implemented_since"]
 
 
 class NameSearchFilterSet(django_filters.FilterSet):

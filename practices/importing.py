@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from practices import editing, summary
 from practices.cache import catalogue_changed
 from practices.editing import Operation
-from practices.models import Status, record_writes
+from practices.models import Partner, Practice, Status, record_writes
 
 # Keys per SELECT ... IN (...) or DELETE: few statements, each a scan of the relation
 # tables on a database whose statistics do not yet know the rows an import just added.
@@ -64,6 +64,8 @@ class ImportRow:
     values: dict[str, Any]
     relations: dict[str, list] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # A practice's partners (editing.PartnerRow), when the file has the column.
+    partners: list | None = None
 
 
 @dataclass
@@ -78,6 +80,8 @@ class Planned:
     # ones when planned, the written ones once written.
     links: dict[str, dict[int, int]] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # A stored practice's partners (Partner rows), as the import read them.
+    partners: list = field(default_factory=list)
 
 
 @dataclass
@@ -121,10 +125,11 @@ def records_check(
     """Plan an import without writing anything (the admin's preview, a dry run)."""
     stored = _stored(model, [row.values.get("slug") for row in rows])
     links = _links(model, [record.pk for record in stored.values()])
+    partners = _partners(model, [record.pk for record in stored.values()], rows)
     first_rows: dict[str, int] = {}
     planned = []
     for done, row in enumerate(rows, 1):
-        planned.append(_plan(model, row, stored, links, first_rows, user))
+        planned.append(_plan(model, row, stored, links, first_rows, user, partners))
         if progress and (done % PROGRESS_EVERY == 0 or done == len(rows)):
             progress("checked", done, len(rows))
     return Plan(model=model, user=user, rows=planned, reason=reason)
@@ -143,6 +148,7 @@ def records_write(*, plan: Plan) -> Plan:
             _update(plan, now)
             _relate(plan)
             _history(plan, now)
+            _partner_rows(plan, now)
             catalogue_changed()  # bulk writes send no signal
     except _Overtaken as overtaken:
         _report_overtaken(plan, overtaken.planned)
@@ -167,7 +173,7 @@ class ImportConflict(Exception):
 # Planning.
 
 
-def _plan(model, row: ImportRow, stored_by_slug, links, first_rows, user) -> Planned:
+def _plan(model, row: ImportRow, stored_by_slug, links, first_rows, user, partners) -> Planned:
     """One row's plan: unchanged rows are left alone; others are checked against the rule
     table and the model's validation."""
     errors = {name: list(messages) for name, messages in row.errors.items()}
@@ -179,8 +185,21 @@ def _plan(model, row: ImportRow, stored_by_slug, links, first_rows, user) -> Pla
         )
     stored = stored_by_slug.get(slug) if slug else None
     stored_links = links.get(stored.pk, {}) if stored else {}
-    if stored is not None and not errors and _unchanged(stored, stored_links, row):
-        return Planned(row, Action.SKIP, record=stored, stored=stored, links=stored_links)
+    stored_partners = partners.get(stored.pk, []) if stored else []
+    if (
+        stored is not None
+        and not errors
+        and _unchanged(stored, stored_links, row)
+        and (row.partners is None or _partner_keys(row.partners) == _partner_keys(stored_partners))
+    ):
+        return Planned(
+            row,
+            Action.SKIP,
+            record=stored,
+            stored=stored,
+            links=stored_links,
+            partners=stored_partners,
+        )
     try:
         _check(model, stored, user)
     except editing.NotAllowed as refusal:
@@ -191,7 +210,7 @@ def _plan(model, row: ImportRow, stored_by_slug, links, first_rows, user) -> Pla
     record.status = Status.DRAFT  # reviewed again before it is public
     _validate(record, errors)
     action = Action.INVALID if errors else (Action.UPDATE if stored else Action.NEW)
-    return Planned(row, action, record, stored, stored_links, errors)
+    return Planned(row, action, record, stored, stored_links, errors, stored_partners)
 
 
 def _check(model, stored, user) -> None:
@@ -236,6 +255,26 @@ def _validate(record, errors: dict[str, list[str]]) -> None:
             continue
         if getattr(record, model_field.attname) is None:
             errors[model_field.name] = [str(model_field.error_messages["null"])]
+
+
+def _partner_keys(partners) -> set[tuple]:
+    """Partners (Partner rows or editing.PartnerRow) compared as a set."""
+    return {
+        (getattr(p.organisation, "pk", None), "" if p.organisation else p.name, p.role)
+        for p in partners
+    }
+
+
+def _partners(model, pks: list[int], rows) -> dict[int, list]:
+    """A practice's stored partners, by practice pk, when the file has the column."""
+    if model is not Practice or not pks or all(row.partners is None for row in rows):
+        return {}
+    found: dict[int, list] = {}
+    for chunk in _chunks(pks, _in_size()):
+        stored = Partner.objects.filter(practice_id__in=chunk).select_related("organisation")
+        for partner in stored.order_by("pk"):
+            found.setdefault(partner.practice_id, []).append(partner)
+    return found
 
 
 def _stored(model, slugs) -> dict[str, Any]:
@@ -394,6 +433,42 @@ def _history(plan: Plan, now) -> None:
             ]
             m2m_history = getattr(history_model, relation.name).model
             _insert(m2m_history, ["history_id", "id", source, target], rows)
+
+
+def _partner_rows(plan: Plan, now) -> None:
+    """Replace the partners of each practice whose row names them: the ones no longer
+    named deleted (each with its history row), the new ones inserted with theirs."""
+    who = editing.history_user(plan.user)
+    added = []
+    for planned in plan.rows:
+        wanted = planned.row.partners
+        if wanted is None or planned.action not in (Action.NEW, Action.UPDATE):
+            continue
+        keys = _partner_keys(wanted)
+        for partner in planned.partners:
+            if next(iter(_partner_keys([partner]))) not in keys:
+                partner._history_user = who
+                partner.delete()
+        kept = _partner_keys(planned.partners)
+        added += [
+            Partner(
+                practice_id=planned.record.pk,
+                organisation=row.organisation,
+                name="" if row.organisation else row.name,
+                role=row.role,
+            )
+            for row in wanted
+            if next(iter(_partner_keys([row]))) not in kept
+        ]
+    if added:
+        Partner.objects.bulk_create(added, batch_size=BATCH)
+        Partner.history.bulk_history_create(
+            added,
+            batch_size=BATCH,
+            default_user=who,
+            default_change_reason=plan.reason[:100] or None,
+            default_date=now,
+        )
 
 
 # Helpers.

@@ -89,10 +89,17 @@ FILTER_TITLES = {
     "year_to": _("To year"),
     "kind": _("Kind"),
     "language": _("Language"),
+    "scope": _("Where it is implemented"),
+    "implementation_status": _("Implementation status"),
+    "implemented_since": _("Implemented since (year)"),
 }
 NOT_FILTERS = {"ordering", "sample", "seed", "page"}
 # Facet name: how its values name their rows (the filters take a code, a number or a slug).
 LABELS = {
+    "scope": lambda values: {str(v): str(label) for v, label in Practice.Scope.choices},
+    "implementation_status": lambda values: {
+        str(v): str(label) for v, label in Practice.Implementation.choices
+    },
     "country": lambda values: {
         code: country.localized_name(get_language() or "en")
         for country in Country.objects.filter(Q(alpha2__in=values) | Q(alpha3__in=values)).only(

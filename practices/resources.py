@@ -9,6 +9,7 @@ drafts until reviewed, and re-importing an unchanged file changes nothing. The a
 `manage.py import_records` both import through RecordResource.import_data().
 """
 
+import re
 from pathlib import Path
 
 import tablib
@@ -30,8 +31,10 @@ from practices.models import (
     ObjectiveAction,
     Opportunity,
     Organisation,
+    Partner,
     Practice,
     Recommendation,
+    Region,
     Source,
     Theme,
 )
@@ -195,6 +198,138 @@ class StatedWidget(widgets.BooleanWidget):
 
     def render(self, value, obj=None, **kwargs):
         return "1" if value else "0"
+
+
+class ChoiceWidget(TextWidget):
+    """A choice by its value or its English label, whatever the case ("Mostly completed",
+    "mostly-completed"); any other text is kept for the model's check to name."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.choices = choices
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row=row, **kwargs)
+        for choice, label in self.choices:
+            if text.lower() in (choice, str(label).lower()):
+                return choice
+        return text
+
+
+class YearWidget(TextWidget):
+    """A year as four digits ("2019", or a spreadsheet's 2019.0); blank is none."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row=row, **kwargs)
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError(_("“%(value)s” is not a year.") % {"value": text[:30]})
+        return int(text)
+
+
+def region_index(regions) -> NameIndex:
+    """Regions by M49 code, slug and name (in each language)."""
+    return NameIndex(
+        "region",
+        ((row.code, [row.code, row.slug, row.name, row.name_fr, row.name_es]) for row in regions),
+    )
+
+
+class PartnersWidget(widgets.Widget):
+    """A practice's partners in one cell: "IOM [lead]; Association X [implementing]". A
+    name the organisations table knows (slug, name, acronym, alias) is that organisation;
+    another is kept as the partner's name. Each needs its role, in brackets."""
+
+    PARTNER = re.compile(r"^(?P<name>.*?)\s*\[(?P<role>[^\[\]]*)\]$")
+
+    def __init__(self):
+        super().__init__()
+        self.lookup = NameLookup(Organisation, index=organisation_index)
+
+    def role(self, text: str) -> str | None:
+        text = text.strip().lower()
+        for value, label in Partner.Role.choices:
+            if text in (value, str(label).lower()):
+                return value
+        return None
+
+    def clean(self, value, row=None, **kwargs) -> list[editing.PartnerRow]:
+        partners, errors = [], []
+        for part in unescape_formula(cell_text(value)).split(";"):
+            part = part.strip()
+            if not part:
+                continue
+            match = self.PARTNER.match(part)
+            role = match and self.role(match["role"])
+            if not match or not match["name"].strip():
+                errors.append(
+                    _(
+                        "“%(part)s”: write a partner as its name and its role in brackets, "
+                        "such as “IOM [lead]”."
+                    )
+                    % {"part": part[:60]}
+                )
+                continue
+            if role is None:
+                errors.append(
+                    _("“%(part)s”: the role is one of %(roles)s.")
+                    % {"part": part[:60], "roles": ", ".join(Partner.Role.values)}
+                )
+                continue
+            name = match["name"].strip()
+            try:
+                organisation = self.lookup.resolve(name)
+            except UnknownName:
+                organisation = None
+            if organisation is None and len(name) > 200:
+                errors.append(
+                    _("“%(part)s…”: a partner's name has at most 200 characters.")
+                    % {"part": part[:60]}
+                )
+                continue
+            partner = editing.PartnerRow(organisation, "" if organisation else name, role)
+            if partner in partners:
+                errors.append(
+                    _("“%(part)s” is named twice with the same role.") % {"part": part[:60]}
+                )
+                continue
+            partners.append(partner)
+        if errors:
+            raise ValueError(" ".join(errors))
+        return partners
+
+    def render(self, value, obj=None, **kwargs):
+        return escape_formula(partners_text(value or []))
+
+
+def partners_text(partners) -> str:
+    """Partners (PartnerRow or Partner) as the cell writes them: slug or name, [role]."""
+    return SEPARATOR.join(
+        f"{p.organisation.slug if p.organisation else p.name} [{p.role}]"
+        for p in sorted(
+            partners,
+            key=lambda p: (
+                p.role,
+                p.organisation is None,
+                p.organisation.pk if p.organisation else 0,
+                p.name,
+            ),
+        )
+    )
+
+
+class PartnersField(Field):
+    """A practice's partners column: read from the cell, written by practices.importing
+    with the practice (replacing its partners)."""
+
+    def get_value(self, instance) -> list:
+        if instance.pk is None:
+            return []
+        return list(instance.partners.all())
+
+    def cell(self, partners) -> str:
+        return self.widget.render(partners)
 
 
 class RowWidget(widgets.Widget):
@@ -520,6 +655,8 @@ class RecordResource(resources.ModelResource):
                 continue
             if isinstance(field, RelationField):
                 row.relations |= field.relations(value)
+            elif isinstance(field, PartnersField):
+                row.partners = value
             else:
                 row.values[field.attribute] = value
         return row
@@ -558,8 +695,14 @@ class RecordResource(resources.ModelResource):
         stored = planned.stored
         before = self.related(planned.links)
         after = {**before, **planned.row.relations}
-        right = self.cells(planned.record, after)
-        left = self.cells(stored, before) if stored is not None else [""] * len(right)
+        stored_partners = planned.partners or []
+        row_partners = planned.row.partners
+        right = self.cells(
+            planned.record, after, stored_partners if row_partners is None else row_partners
+        )
+        left = (
+            self.cells(stored, before, stored_partners) if stored is not None else [""] * len(right)
+        )
         return CellDiff(left, right, new=stored is None)
 
     def related(self, links: dict[str, dict[int, int]]) -> dict[str, list]:
@@ -579,15 +722,54 @@ class RecordResource(resources.ModelResource):
             if name in lookups
         }
 
-    def cells(self, record, relations: dict[str, list]) -> list[str]:
+    def cells(self, record, relations: dict[str, list], partners=()) -> list[str]:
         """A record's cells as export writes them."""
         return [
-            field.cell(relations) if isinstance(field, RelationField) else field.export(record)
+            field.cell(relations)
+            if isinstance(field, RelationField)
+            else field.cell(partners)
+            if isinstance(field, PartnersField)
+            else field.export(record)
             for field in self.get_import_fields()
         ]
 
 
+# A practice's implementation: importable (the contact too: the editors' own data, which
+# only the admin shows), left empty in the example (a seeded record guesses none of it).
+PRACTICE_COLUMNS = (
+    "scope",
+    "scope_region",
+    "start_year",
+    "end_year",
+    "implementation_status",
+    "partners",
+    "results",
+    "lessons",
+    "innovation",
+    "principles_applied",
+    "contact",
+)
+
+
 class PracticeResource(RecordResource):
+    scope = Field(attribute="scope", widget=ChoiceWidget(Practice.Scope.choices))
+    scope_region = Field(
+        attribute="scope_region",
+        widget=RowWidget(NameLookup(Region, key="code", index=region_index)),
+    )
+    start_year = Field(attribute="start_year", widget=YearWidget())
+    end_year = Field(attribute="end_year", widget=YearWidget())
+    implementation_status = Field(
+        attribute="implementation_status",
+        widget=ChoiceWidget(Practice.Implementation.choices),
+    )
+    partners = PartnersField(attribute="partners", widget=PartnersWidget())
+    results = Field(attribute="results", widget=TextWidget())
+    lessons = Field(attribute="lessons", widget=TextWidget())
+    innovation = Field(attribute="innovation", widget=TextWidget())
+    principles_applied = Field(attribute="principles_applied", widget=TextWidget())
+    contact = Field(attribute="contact", widget=TextWidget())
+    extra_prefetch = ("partners__organisation",)
     example_row = {
         "slug": "philippines-tripartite-decision-making-maternity-leave",
         "title": (
@@ -607,10 +789,12 @@ class PracticeResource(RecordResource):
         "source": "gfmd-thematic-session-1-hrba-gcm-nip",
         "section": "Table, Practices column (pages 6-7)",
         "language": "en",
+        **dict.fromkeys(PRACTICE_COLUMNS, ""),
     }
 
     class Meta:
         model = Practice
+        fields = (*COLUMNS, *PRACTICE_COLUMNS)
 
 
 class ChallengeResource(RecordResource):

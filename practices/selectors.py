@@ -20,10 +20,16 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from practices import shapes, summary
 from practices.cache import cached, generation, matching_key, remember
-from practices.filtersets import RecommendationFilterSet, RecordFilterSet, matching
+from practices.filtersets import (
+    PracticeFilterSet,
+    RecommendationFilterSet,
+    RecordFilterSet,
+    matching,
+)
 from practices.models import (
     RECORD_MODELS,
     TRANSLATED_LANGUAGES,
@@ -63,7 +69,9 @@ def visible_records(*, model, user=None):
 
 
 def filterset_class_for(model):
-    return RecommendationFilterSet if model is Recommendation else RecordFilterSet
+    return {Recommendation: RecommendationFilterSet, Practice: PracticeFilterSet}.get(
+        model, RecordFilterSet
+    )
 
 
 def record_filterset(*, model, params, user=None):
@@ -355,6 +363,34 @@ class Listed:
     countries: list[dict]
     published: object = None  # when it was published, where a list needs it (the feed)
 
+    @property
+    def period(self) -> str:
+        """A practice's period of implementation ("2019 – ongoing"), or ""."""
+        item = self.item
+        return period_text(
+            item.get("start_year"), item.get("end_year"), item.get("implementation_status")
+        )
+
+    @property
+    def implementation_status(self) -> str:
+        """A practice's implementation status in the page's language, or ""."""
+        value = self.item.get("implementation_status")
+        return Practice.Implementation(value).label if value else ""
+
+
+def period_text(start: int | None, end: int | None, status: str | None) -> str:
+    """A period of implementation as the pages write it: "2019 – 2022", "2019 – ongoing",
+    "planned from 2027", "until 2018"; "" when no year is known."""
+    if start and end:
+        return f"{start} – {end}"
+    if start and status == Practice.Implementation.PLANNED:
+        return _("planned from %(year)s") % {"year": start}
+    if start:
+        return _("%(year)s – ongoing") % {"year": start}
+    if end:
+        return _("until %(year)s") % {"year": end}
+    return ""
+
 
 def listed(model, rows, at: int | None = None, linked: dict | None = None) -> list[Listed]:
     """The pages' list items of `rows` (shapes.rows()), in order."""
@@ -406,7 +442,7 @@ def recent_records(limit: int = 8) -> list[Listed]:
         newest += [(model, row) for row in shapes.rows(rows, "published_at")]
     newest.sort(key=lambda pair: (pair[1]["published_at"], pair[1]["id"]), reverse=True)
     entries = listed_by_kind(newest[:limit])
-    for entry, (_, row) in zip(entries, newest, strict=False):
+    for entry, (_model, row) in zip(entries, newest, strict=False):
         entry.published = row["published_at"]
     return entries
 

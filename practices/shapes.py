@@ -38,6 +38,7 @@ from practices.models import (
     Objective,
     ObjectiveAction,
     Organisation,
+    Partner,
     Practice,
     Recommendation,
     Region,
@@ -162,6 +163,7 @@ BRIEFS = {
     "principles": (GuidingPrinciple, principle_brief),
     "themes": (Theme, theme_brief),
     "source": (Source, source_brief),
+    "regions": (Region, region_brief),
 }
 
 _briefs: dict[int, dict] = {}
@@ -267,7 +269,35 @@ def columns(model) -> list[str]:
     names.append("source_id")
     if model is Recommendation:
         names += ["kind", "kind_stated", "area"]
+    if model is Practice:
+        names += PRACTICE_COLUMNS
     return names
+
+
+# A practice's implementation, as its public shape gives it (never its private contact).
+PRACTICE_COLUMNS = [
+    "scope",
+    "scope_region_id",
+    "start_year",
+    "end_year",
+    "implementation_status",
+    "results",
+    "lessons",
+    "innovation",
+    "principles_applied",
+]
+PRACTICE_KEYS = [
+    "scope",
+    "scope_region",
+    "start_year",
+    "end_year",
+    "implementation_status",
+    "partners",
+    "results",
+    "lessons",
+    "innovation",
+    "principles_applied",
+]
 
 
 def rows(queryset, *extra: str):
@@ -293,6 +323,7 @@ def item_keys(model) -> list[str]:
         "updated",
     ]
     keys += {Practice: ["challenges_addressed"], Challenge: ["addressed_by"]}.get(model, [])
+    keys += PRACTICE_KEYS if model is Practice else []
     keys += ["kind", "kind_stated", "area"] if model is Recommendation else []
     return keys
 
@@ -329,6 +360,8 @@ def links_of_kinds(ids_by_model: dict) -> dict:
     than running it.
     """
     found = {model: {relation: {} for relation in RELATIONS} for model in ids_by_model}
+    if Practice in found:
+        found[Practice]["partners"] = {}  # and their partners, in the same query
     models = [model for model, ids in ids_by_model.items() if ids]
     if not models:
         return found
@@ -338,12 +371,19 @@ def links_of_kinds(ids_by_model: dict) -> dict:
         placeholders = ", ".join(["%s"] * len(ids))
         for index, select in enumerate(links_sql(model)):
             tag = number * len(RELATIONS) + index
-            selects.append(select.format(tag=tag, ids=placeholders))
+            selects.append(select.format(tag=f"{tag}, NULL, NULL", ids=placeholders))
+            params += ids
+        if model is Practice:
+            selects.append(partners_sql(len(models) * len(RELATIONS)).format(ids=placeholders))
             params += ids
     tagged = [found[model][relation] for model in models for relation in RELATIONS]
+    partners = found.get(Practice, {}).get("partners")
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
-        for record_id, target_id, tag in cursor.fetchall():
+        for record_id, target_id, tag, name, role in cursor.fetchall():
+            if tag == len(tagged):
+                partners.setdefault(record_id, []).append((target_id, name, role))
+                continue
             linked = tagged[tag].get(record_id)
             if linked is None:
                 tagged[tag][record_id] = [target_id]
@@ -396,14 +436,21 @@ def links_and_counterparts(model, ids: list[int], show_unpublished: bool, base: 
     union = counterparts_sql(model, union=True)
     selects.append(union.format(ids=placeholders, published=published))
     params = ids * len(RELATIONS) + ids + ([] if show_unpublished else [Status.PUBLISHED])
+    if model is Practice:  # and its partners, in the same round trip
+        selects.append(partners_sql(len(RELATIONS) + 1).format(ids=placeholders))
+        params += ids
     tagged = [found[relation] for relation in RELATIONS]
     view = "api:challenge-detail" if model is Practice else "api:practice-detail"
     others: dict[int, list[dict]] = {}
+    partners: dict[int, list[tuple]] = {}
+    found["partners"] = partners
     with connection.cursor() as cursor:
         cursor.execute(f"{' UNION ALL '.join(selects)} ORDER BY 3, 5, 2", params)
         for record_id, target_id, tag, slug, title in cursor.fetchall():
             if tag < len(RELATIONS):
                 tagged[tag].setdefault(record_id, []).append(target_id)
+            elif tag > len(RELATIONS):
+                partners.setdefault(record_id, []).append((target_id, slug, title))
             else:
                 item = {"slug": slug, "title": title, "url": base + api_url(view, slug)}
                 others.setdefault(record_id, []).append(item)
@@ -425,6 +472,56 @@ def counterparts(model, ids: list[int], show_unpublished: bool, base: str) -> di
         for record_id, slug, title in cursor.fetchall():
             item = {"slug": slug, "title": title, "url": base + api_url(view, slug)}
             found.setdefault(record_id, []).append(item)
+    return found
+
+
+def partners_sql(tag: int) -> str:
+    """The partners of practices, as a branch of a UNION ALL (links_of_kinds(),
+    links_and_counterparts()): (practice, organisation or NULL, `tag`, name, role)."""
+    quote_name = connection.ops.quote_name
+    meta = Partner._meta
+    column = lambda name: quote_name(meta.get_field(name).column)  # noqa: E731
+    return (
+        f"SELECT {column('practice')}, {column('organisation')}, {tag}, "
+        f"{column('name')}, {column('role')} FROM {quote_name(meta.db_table)} "
+        f"WHERE {column('practice')} IN ({{ids}})"
+    )
+
+
+def partner_order(entry: tuple) -> tuple:
+    """Partners by role, then organisations of the table (by id), then names given."""
+    organisation_id, name, role = entry
+    return (role, organisation_id is None, organisation_id or 0, name)
+
+
+def partner_items(found: dict[int, list[tuple]], briefs: dict) -> dict[int, list[dict]]:
+    """Practice id: its partners as {organisation (slug or None), name (in the active
+    language), role}, from (organisation id, name, role) rows."""
+    organisations = briefs["organisations"]
+    items = {}
+    for practice_id, entries in found.items():
+        items[practice_id] = []
+        for organisation_id, name, role in sorted(entries, key=partner_order):
+            brief = organisations[organisation_id][1] if organisation_id else None
+            items[practice_id].append(
+                {
+                    "organisation": brief["slug"] if brief else None,
+                    "name": brief["name"] if brief else name,
+                    "role": role,
+                }
+            )
+    return items
+
+
+def partners_of(ids: list[int]) -> dict[int, list[tuple]]:
+    """Practice id: its partners' (organisation id, name, role), in one query."""
+    found: dict[int, list[tuple]] = {}
+    if ids:
+        rows = Partner.objects.filter(practice_id__in=ids).values_list(
+            "practice_id", "organisation_id", "name", "role"
+        )
+        for practice_id, organisation_id, name, role in rows:
+            found.setdefault(practice_id, []).append((organisation_id, name, role))
     return found
 
 
@@ -465,6 +562,13 @@ def record_items(
 
     tables = [(relation, briefs[relation], linked[relation]) for relation in RELATIONS]
     sources = briefs["source"]
+    practice = model is Practice
+    if practice:
+        found_partners = linked.get("partners")
+        if found_partners is None:
+            found_partners = partners_of(ids)
+        partners = partner_items(found_partners, briefs)
+    regions = briefs["regions"]
     api_prefix, api_suffix = url_template(f"api:{name}-detail")
     web_prefix, _, web_suffix = web_path.partition("SLUG")
     items = []
@@ -497,6 +601,15 @@ def record_items(
         if model is Recommendation:
             item["kind"], item["kind_stated"] = row["kind"], row["kind_stated"]
             item["area"] = row["area"]
+        if practice:
+            region = regions.get(row["scope_region_id"])
+            item["scope"] = row["scope"]
+            item["scope_region"] = region[1] if region else None
+            item["start_year"], item["end_year"] = row["start_year"], row["end_year"]
+            item["implementation_status"] = row["implementation_status"]
+            item["partners"] = partners.get(pk, [])
+            for name in ("results", "lessons", "innovation", "principles_applied"):
+                item[name] = row[name]
         items.append(item)
     return items
 

@@ -40,6 +40,7 @@ from practices.selectors import (
     listed,
     objective_country_counts,
     objective_list,
+    period_text,
     recent_records,
     record_filterset,
     record_of_another_kind,
@@ -128,6 +129,8 @@ def record_list(request, model):
             "generation": at,
             "api_url": reverse(f"api:{model._meta.model_name}-list"),
             "fell_back": fell_back(queryset),
+            "scope_chosen": request.GET.getlist("scope"),
+            "status_chosen": request.GET.getlist("implementation_status"),
             "notes": None
             if page.paginator.count
             else filters_in_force(request.GET, filterset.base_filters, model=model),
@@ -287,7 +290,9 @@ def record_detail(request, slug, model):
     if model is Challenge:
         queryset = queryset.prefetch_related("addressed_by")
     if model is Practice:
-        queryset = queryset.prefetch_related("challenges_addressed")
+        queryset = queryset.prefetch_related(
+            "challenges_addressed", "partners__organisation"
+        ).select_related("scope_region")
     record = queryset.filter(slug=slug).first()
     if record is None:
         # A record re-read as another kind keeps its slug: its old address still answers.
@@ -304,12 +309,24 @@ def record_detail(request, slug, model):
             "related": related_records(record),
             "addressed_by": published(record.addressed_by.all()) if model is Challenge else [],
             "challenges": published(record.challenges_addressed.all()) if model is Practice else [],
+            "partners": partners_in_order(record) if model is Practice else [],
+            "period": period_text(record.start_year, record.end_year, record.implementation_status)
+            if model is Practice
+            else "",
             "permalink": request.build_absolute_uri(record.get_absolute_url()),
             "api_url": reverse(f"api:{model._meta.model_name}-detail", args=[record.slug]),
             # Records keep their source's language: the page says so when it is not the
             # interface's (no machine translation of a record's text).
             "other_language": record.language != (get_language() or "en")[:2],
         },
+    )
+
+
+def partners_in_order(practice) -> list:
+    """A practice's partners as its public shape orders them (shapes.partner_order)."""
+    return sorted(
+        practice.partners.all(),
+        key=lambda p: shapes.partner_order((p.organisation_id, p.name, p.role)),
     )
 
 

@@ -122,7 +122,7 @@ def test_backup_is_one_json_document_whose_manifest_matches_its_objects(tmp_path
     assert (document["format"], document["version"]) == (FORMAT, FORMAT_VERSION)
     manifest = document["manifest"]
     assert manifest["migrations"] == latest_migrations()
-    assert set(manifest["migrations"]) == {"auth", "practices"}
+    assert set(manifest["migrations"]) == {"auth", "practices", "submissions"}
     assert list(manifest["tables"]) == backup_tables()
     held = manifest_tables(document["objects"])
     assert {label: entry for label, entry in manifest["tables"].items() if entry["rows"]} == held

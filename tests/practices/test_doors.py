@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 from api.urls import router
 from practices import editing
 from practices.editing import OPERATOR, TRANSITIONS, Operation
-from practices.models import Country, Objective, Practice, Status
+from practices.models import Country, Objective, Partner, Practice, Status
 from practices.resources import PracticeResource
 from tests.records import make
 
@@ -98,9 +98,14 @@ def form_data(record: Practice, **changes) -> dict:
         "practice_challenges_addressed-INITIAL_FORMS": 0,
         "Challenge_addressed_by-TOTAL_FORMS": 0,
         "Challenge_addressed_by-INITIAL_FORMS": 0,
+        "partners-TOTAL_FORMS": 0,
+        "partners-INITIAL_FORMS": 0,
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
+
+
+A_PARTNER = "A partner at the door"
 
 
 def api_data(record: Practice, **changes) -> dict:
@@ -136,6 +141,20 @@ def admin_add(who: Actor, record, target):
 
 def admin_change(who: Actor, record, target):
     check_no_error(who.web.post(admin_url(record), form_data(record, title="Changed")))
+    return record.slug
+
+
+def admin_partners(who: Actor, record, target):
+    """The partners inline: written with the practice, under the practice's rule."""
+    data = form_data(
+        record,
+        **{
+            "partners-TOTAL_FORMS": 1,
+            "partners-0-name": A_PARTNER,
+            "partners-0-role": "lead",
+        },
+    )
+    check_no_error(who.web.post(admin_url(record), data))
     return record.slug
 
 
@@ -191,6 +210,7 @@ def import_file(record, path: Path) -> str:
         exported = PracticeResource().export(queryset=Practice.objects.filter(pk=record.pk))
         row = dict(zip(exported.headers, exported[0], strict=True))
     row["title"] = "Imported at the door"
+    row["partners"] = f"{A_PARTNER} [lead]"
     dataset = tablib.Dataset([row[h] for h in row], headers=list(row))
     path.write_text(dataset.csv, encoding="utf-8")
     return row["slug"]
@@ -234,6 +254,13 @@ def api_put(who: Actor, record, target):
 def api_patch(who: Actor, record, target):
     url = f"/api/practices/{record.slug}/"
     data = {"title": "Patched"}
+    check_no_error(who.api.patch(url, data, format="json", HTTP_IF_MATCH=if_match(record)))
+    return record.slug
+
+
+def api_patch_partners(who: Actor, record, target):
+    url = f"/api/practices/{record.slug}/"
+    data = {"partners": [{"name": A_PARTNER, "role": "lead"}]}
     check_no_error(who.api.patch(url, data, format="json", HTTP_IF_MATCH=if_match(record)))
     return record.slug
 
@@ -306,6 +333,7 @@ class Door:
 DOORS = [
     Door("admin add form", admin_add, may_create, creates=True, covers=("add",)),
     Door("admin change form", admin_change, may_change, covers=("change",)),
+    Door("admin change form, partners", admin_partners, may_change, covers=("change",)),
     Door("admin change form, status", admin_move, may_move, moves=True, covers=("change",)),
     Door("admin history revert", admin_revert, may_change, covers=("simple_history",)),
     *(
@@ -358,6 +386,7 @@ DOORS = [
     Door("API POST", api_post, may_create, creates=True, covers=("create",)),
     Door("API PUT", api_put, may_change, covers=("update",)),
     Door("API PATCH", api_patch, may_change, covers=("partial_update",)),
+    Door("API PATCH partners", api_patch_partners, may_change, covers=("partial_update",)),
     Door("API PATCH status", api_patch_status, may_move, moves=True, covers=("partial_update",)),
     Door("API DELETE", api_delete, may_delete, covers=("destroy",)),
 ]
@@ -380,8 +409,11 @@ CASES = list(cases())
 
 
 def state(slug: str):
-    row = Practice.objects.filter(slug=slug).values("title", "status", "version").first()
-    return row and tuple(row.values())
+    row = Practice.objects.filter(slug=slug).values("pk", "title", "status", "version").first()
+    if not row:
+        return row
+    partners = Partner.objects.filter(practice_id=row.pop("pk")).values_list("name", "role")
+    return (*row.values(), frozenset(partners))
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from practices.models import (
 )
 from practices.resources import (
     COLUMNS,
+    PRACTICE_COLUMNS,
     RECORD_RESOURCES,
     ChallengeResource,
     PracticeResource,
@@ -368,7 +369,7 @@ def test_kind_specific_columns_follow_the_shared_ones():
         "kind_stated",
         "area",
     ]
-    assert PracticeResource().get_export_headers() == list(COLUMNS)
+    assert PracticeResource().get_export_headers() == [*COLUMNS, *PRACTICE_COLUMNS]
 
 
 @pytest.mark.parametrize("model", [Practice, Challenge, Opportunity, Recommendation])
@@ -473,7 +474,7 @@ def test_xlsx_template_has_the_columns_and_the_example_row(superuser_client):
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header, example = (list(row) for row in sheet.iter_rows(values_only=True))
-    assert header == list(COLUMNS)
+    assert header == [*COLUMNS, *PRACTICE_COLUMNS]
     assert dict(zip(header, example, strict=True))["countries"] == "Philippines"
     assert example[0] == PracticeResource.example_row["slug"]
 
