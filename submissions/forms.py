@@ -115,7 +115,10 @@ class PracticeForm(forms.Form):
         queryset=Country.objects.all(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("When it is implemented in countries: choose one or more."),
+        help_text=_(
+            "When it is implemented in countries: choose one or more (hold Ctrl, or Cmd "
+            "on a Mac, to choose several)."
+        ),
     )
     scope_region = Localized(
         label=_("Region"),

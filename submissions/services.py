@@ -113,7 +113,7 @@ def submission_create(
         record = Practice(**values, slug=new_slug(values["title"]), status=Status.DRAFT)
         editing.record_create(record=record, user=editing.OPERATOR, relations=practice.relations)
         partners_set(record, practice.partners)
-        submission = Submission.objects.create(
+        submission = Submission(
             practice=record,
             call=call,
             submitter_name=submitter_name,
@@ -123,6 +123,8 @@ def submission_create(
             language=language,
             client_hash=client,
         )
+        submission.full_clean()
+        submission.save()
         token = links.issue(submission, links.Purpose.CONFIRM)
         emails.notify(
             "confirm",

@@ -70,11 +70,15 @@ def refused_link(request, error: links.LinkError):
 
 
 def call_asked(request) -> Call | None:
-    """The call named by ?call= (or the form's `call` field), or None; 404 if unknown."""
+    """The call named by ?call= (or the form's `call` field), or None; 404 if unknown or
+    not open yet."""
     slug = request.POST.get("call") or request.GET.get("call")
     if not slug:
         return None
-    return get_object_or_404(Call.objects.prefetch_related("objectives"), slug=str(slug)[:120])
+    call = get_object_or_404(Call.objects.prefetch_related("objectives"), slug=str(slug)[:120])
+    if call.opens_on > timezone.localdate():  # not public before it opens
+        raise Http404
+    return call
 
 
 def refused_closed(request, call: Call):

@@ -142,3 +142,20 @@ def test_submission_is_never_public_until_published(client):
         assert "Zanzibarian quokka" not in body, url
         assert "private.person@example.org" not in body, url
     assert client.get(f"/practices/{practice.slug}/").status_code == 404
+
+
+def test_call_not_yet_open_is_not_public(client):
+    """A call whose opening day is to come has no public page and no form yet."""
+    today = timezone.localdate()
+    call = call_open(
+        call=Call(
+            title="Coming call",
+            slug="coming-call",
+            description="Soon.",
+            opens_on=today + datetime.timedelta(days=3),
+            deadline=today + datetime.timedelta(days=30),
+        )
+    )
+    assert client.get(call.get_absolute_url()).status_code == 404
+    assert client.get(f"/submit/?call={call.slug}").status_code == 404
+    assert "coming-call" not in client.get("/calls/").content.decode()

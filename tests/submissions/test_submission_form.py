@@ -311,3 +311,39 @@ def test_nothing_half_written_when_the_submission_fails(client, monkeypatch):
     assert not Practice.objects.filter(title__startswith="Regularisation").exists()
     assert not Partner.objects.filter(name="Domestic Workers' Union").exists()
     assert mail.outbox == []
+
+
+def test_every_input_has_a_label_and_errors_are_tied_to_their_fields(client):
+    """Each visible control of the form, and of its error state, has a label (for= or
+    around it), and each field in error points to its message with aria-describedby."""
+    from html.parser import HTMLParser
+
+    class Controls(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.controls, self.label_for, self.open_labels, self.fieldsets = [], set(), 0, []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "label":
+                self.open_labels += 1
+                self.label_for.add(attrs.get("for"))
+            elif tag == "fieldset":
+                self.fieldsets.append(attrs)
+            elif tag in ("input", "select", "textarea") and attrs.get("type") != "hidden":
+                self.controls.append((attrs, self.open_labels > 0))
+
+        def handle_endtag(self, tag):
+            if tag == "label":
+                self.open_labels -= 1
+
+    for response in (client.get("/submit/"), send(client, valid_data(title=None, objectives=None))):
+        parsed = Controls()
+        parsed.feed(response.content.decode())
+        main_controls = [c for c in parsed.controls if c[0].get("name") not in ("q",)]
+        assert len(main_controls) > 40
+        for attrs, wrapped in main_controls:
+            assert wrapped or attrs.get("id") in parsed.label_for, attrs
+    title = next(a for a, _ in parsed.controls if a.get("name") == "title")
+    assert title["aria-describedby"] == "id_title_error" and title["aria-invalid"] == "true"
+    assert any(f.get("aria-describedby") == "id_objectives_error" for f in parsed.fieldsets)
