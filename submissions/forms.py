@@ -131,7 +131,8 @@ class PracticeForm(forms.Form):
         label=_("End year"), required=False, help_text=_("Leave empty while it is ongoing.")
     )
     implementation_status = forms.ChoiceField(
-        label=_("Implementation status"), choices=Practice.Implementation.choices
+        label=_("Implementation status"),
+        choices=[("", "---------"), *Practice.Implementation.choices],
     )
     results = forms.CharField(
         label=_("Results and evidence"),

@@ -152,6 +152,8 @@ def test_submit_confirm_path_in_spanish(client, django_capture_on_commit_callbac
     assert submission.language == "es"
     message = mail.outbox[0]
     assert "Confirme su envío" in message.subject, message.subject
+    assert "Gracias por enviar la práctica «Regularisation" in message.body
+    assert "Catálogo de prácticas del GFMD" in message.body
     link = confirm_link(message)
     assert link.startswith("/es/confirm/")
     with django_capture_on_commit_callbacks(execute=True):
@@ -161,6 +163,7 @@ def test_submit_confirm_path_in_spanish(client, django_capture_on_commit_callbac
     submission.refresh_from_db()
     assert submission.state == Submission.State.RECEIVED
     assert "Envío recibido" in mail.outbox[1].subject
+    assert "está en la cola de los editores" in mail.outbox[1].body
 
 
 def test_submission_for_a_region_or_global(client):
