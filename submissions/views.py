@@ -15,7 +15,7 @@ from gfmd.proxies import client_address
 from practices.models import Practice
 from submissions import links, services
 from submissions.forms import MAX_REQUEST_BYTES, PracticeForm
-from submissions.models import Assessment, Call, Review, Submission
+from submissions.models import Call, Criterion, Recommendation, Review, Submission
 
 LINK_STATUS = {"invalid": 400, "expired": 410, "used": 410}
 
@@ -193,22 +193,35 @@ def confirm(request, token):
 
 
 def revision_comments(submission: Submission) -> list[dict]:
-    """The last round's comments for the submitter, reviewer by reviewer (unnamed)."""
+    """The last round's comments for the submitter, reviewer by reviewer (unnamed), in
+    the shape of submissions.review.reviewers_comments (which replaces this once merged)."""
     reviews = (
         Review.objects.filter(submission=submission, round=submission.round)
         .exclude(conflict=True)
+        .exclude(recommendation="")
+        .prefetch_related("assessments")
         .order_by("pk")
     )
-    assessments = Assessment.objects.filter(review__in=reviews).exclude(comment="")
-    by_review: dict[int, list] = {}
-    for assessment in assessments:
-        by_review.setdefault(assessment.review_id, []).append(assessment)
-    comments = []
+    said = []
     for review in reviews:
-        parts = by_review.get(review.pk, [])
-        if review.comments or parts:
-            comments.append({"comments": review.comments, "assessments": parts})
-    return comments
+        criteria = [
+            {
+                "criterion": Criterion(a.criterion).label,
+                "recommendation": Recommendation(a.recommendation).label,
+                "comment": a.comment,
+            }
+            for a in review.assessments.all()
+            if a.comment
+        ]
+        if review.comments or criteria:
+            said.append(
+                {
+                    "recommendation": Recommendation(review.recommendation).label,
+                    "comments": review.comments,
+                    "criteria": criteria,
+                }
+            )
+    return said
 
 
 @never_cache
