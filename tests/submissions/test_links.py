@@ -113,7 +113,8 @@ def test_revision_updates_the_practice_and_restarts_the_review(
     practice = Practice.objects.get(pk=submission.practice_id)
     assert practice.title == "Regularisation, revised"
     assert practice.status in (Status.DRAFT, Status.IN_REVIEW)  # never public
-    assert practice.results == "12,000 workers registered." and practice.version == 2
+    assert practice.results == "12,000 workers registered."
+    assert practice.history.filter(history_change_reason="Revised by the submitter").exists()
     submission.refresh_from_db()
     assert (submission.state, submission.round) == (Submission.State.IN_REVIEW, 2)
     assert Review.objects.filter(submission=submission, round=2).count() == 1
