@@ -55,6 +55,31 @@ def send(client, data, url="/submit/", **extra):
     return client.post(url, {**data, "action": "send"}, **extra)
 
 
+def preview_then_send(client, data, url="/submit/"):
+    """Preview the form, then press Send on the preview: what is sent is only what the
+    preview's own form carries."""
+    from html.parser import HTMLParser
+
+    preview = client.post(url, data)
+    assert preview.status_code == 200 and 'value="send"' in preview.content.decode()
+
+    class Inputs(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.forms, self.values = 0, {}
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form" and attrs.get("method") == "post" and "action" not in attrs:
+                self.forms += 1
+            elif tag == "input" and self.forms and attrs.get("type") == "hidden":
+                self.values.setdefault(attrs["name"], []).append(attrs.get("value", ""))
+
+    carried = Inputs()
+    carried.feed(preview.content.decode().split('<main id="main"', 1)[1])
+    return client.post(url, {**carried.values, "action": "send"})
+
+
 def confirm_link(message) -> str:
     """The path of the confirmation link an e-mail carries."""
     found = re.search(r"https?://[^/\s]+(/\S*confirm/\S+/)", message.body)
@@ -110,7 +135,7 @@ def test_submit_confirm_path_in_english(client, django_capture_on_commit_callbac
     editor = User.objects.create_user("editor", "editor@example.org", "x")
     editor.groups.add(Group.objects.get_or_create(name="Editors")[0])
     with django_capture_on_commit_callbacks(execute=True):
-        response = send(client, valid_data())
+        response = preview_then_send(client, valid_data())
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
     submission = Submission.objects.get()
@@ -146,7 +171,7 @@ def test_submit_confirm_path_in_english(client, django_capture_on_commit_callbac
 def test_submit_confirm_path_in_spanish(client, django_capture_on_commit_callbacks):
     """A visitor on /es/ gets the e-mails in Spanish, with a Spanish link."""
     with django_capture_on_commit_callbacks(execute=True):
-        response = send(client, valid_data(language="es"), url="/es/submit/")
+        response = preview_then_send(client, valid_data(language="es"), url="/es/submit/")
     assert response.status_code == 302 and response["Location"].startswith("/es/")
     submission = Submission.objects.get()
     assert submission.language == "es"
