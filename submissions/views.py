@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from gfmd.proxies import client_address
 from practices.models import Practice
-from submissions import links, services
+from submissions import links, review, services
 from submissions.forms import MAX_REQUEST_BYTES, PracticeForm
-from submissions.models import Call, Criterion, Recommendation, Review, Submission
+from submissions.models import Call, Submission
 
 LINK_STATUS = {"invalid": 400, "expired": 410, "used": 410}
 
@@ -192,38 +192,6 @@ def confirm(request, token):
     )
 
 
-def revision_comments(submission: Submission) -> list[dict]:
-    """The last round's comments for the submitter, reviewer by reviewer (unnamed), in
-    the shape of submissions.review.reviewers_comments (which replaces this once merged)."""
-    reviews = (
-        Review.objects.filter(submission=submission, round=submission.round)
-        .exclude(conflict=True)
-        .exclude(recommendation="")
-        .prefetch_related("assessments")
-        .order_by("pk")
-    )
-    said = []
-    for review in reviews:
-        criteria = [
-            {
-                "criterion": Criterion(a.criterion).label,
-                "recommendation": Recommendation(a.recommendation).label,
-                "comment": a.comment,
-            }
-            for a in review.assessments.all()
-            if a.comment
-        ]
-        if review.comments or criteria:
-            said.append(
-                {
-                    "recommendation": Recommendation(review.recommendation).label,
-                    "comments": review.comments,
-                    "criteria": criteria,
-                }
-            )
-    return said
-
-
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def revise(request, token):
@@ -234,7 +202,7 @@ def revise(request, token):
             raise links.LinkUsed()
     except links.LinkError as error:
         return refused_link(request, error)
-    context = {"revision": submission, "comments": revision_comments(submission)}
+    context = {"revision": submission, "comments": review.reviewers_comments(submission)}
     if request.method != "POST":
         practice = (
             Practice.objects.prefetch_related("countries", "objectives", "principles", "themes")
