@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from practices import editing
-from practices.models import Partner, Practice, Source, Status
+from practices.models import Practice, Source, Status
 from submissions import emails, links, review
 from submissions.models import Call, Submission
 
@@ -111,8 +111,12 @@ def submission_create(
             call.source if call is not None else values.get("source") or catalogue_source()
         )
         record = Practice(**values, slug=new_slug(values["title"]), status=Status.DRAFT)
-        editing.record_create(record=record, user=editing.OPERATOR, relations=practice.relations)
-        partners_set(record, practice.partners)
+        editing.record_create(
+            record=record,
+            user=editing.OPERATOR,
+            relations=practice.relations,
+            partners=partner_rows(practice),
+        )
         submission = Submission(
             practice=record,
             call=call,
@@ -188,21 +192,17 @@ def submission_revise(*, token: str, practice: PracticeData) -> Submission:
             version=record.version,
             values=values,
             relations=practice.relations,
+            partners=partner_rows(practice),
             reason=_("Revised by the submitter"),
         )
-        partners_set(record, practice.partners)
         links.spend(submission)
         review.round_restart(submission=submission)
     return submission
 
 
-def partners_set(record: Practice, partners: list[dict]) -> None:
-    """The practice's partners are exactly these rows (in the caller's transaction)."""
-    record.partners.all().delete()
-    for row in partners:
-        partner = Partner(practice=record, **row)
-        partner.full_clean()
-        partner.save()
+def partner_rows(practice: PracticeData) -> list[editing.PartnerRow]:
+    """The partners as practices.editing takes them."""
+    return [editing.PartnerRow(**row) for row in practice.partners]
 
 
 def submissions_purge(*, now=None) -> int:
