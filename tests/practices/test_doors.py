@@ -498,6 +498,8 @@ COMMANDS = {
     "generate_synthetic": "operator: synthetic rows for benchmarks, counted afresh after",
     "remove_synthetic": "operator: removes synthetic rows only, counted afresh after",
     "import_records": "walked above with --user; as the operator in test_import_scale.py",
+    "create_reviewer": "writes accounts and reviewer profiles",
+    "remind_reviewers": "writes reviews' reminder times, no record",
 }
 
 
