@@ -22,7 +22,11 @@ urlpatterns = [
 ]
 # The public pages in English at the root, as cited before; in French under /fr/ and in
 # Spanish under /es/ (gfmd.locale).
-urlpatterns += i18n_patterns(path("", include("practices.urls")), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("", include("practices.urls")),
+    path("", include("submissions.urls", namespace="submissions")),
+    prefix_default_language=False,
+)
 
 # The benchmark's floors: list, detail and search with no framework, served only when asked.
 if os.environ.get("DJANGO_BENCH_FLOOR") == "1":

@@ -492,6 +492,7 @@ COMMANDS = {
     "compile_translations": "writes translation files",
     "create_account": "writes accounts",
     "setup_roles": "writes groups",
+    "purge_submissions": "operator: record_delete, tests/submissions/test_spam_controls.py",
     "load_catalogue": "operator: tests/practices/test_load_catalogue.py",
     "restore_catalogue": "operator: tests/practices/test_backup.py",
     "rebuild_counts": "writes the counts of practices.summary, no record",
