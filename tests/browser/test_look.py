@@ -36,6 +36,8 @@ EVERY_PAGE_KIND = [
     "/about/",
     "/api-guide/",
     "/data/",
+    "/submit/",
+    "/calls/",
     "/no-such-page/",
 ]
 HEADER_MAX_ON_PHONE = 80  # px; it was 218 with the navigation laid out in the open
