@@ -430,18 +430,7 @@ class PracticeWriteFields(serializers.ModelSerializer):
     scope_region = RegionField(queryset=Region.objects.all(), allow_null=True, required=False)
     partners = PartnerSerializer(many=True, required=False)
 
-    FIELDS = [
-        "scope",
-        "scope_region",
-        "start_year",
-        "end_year",
-        "implementation_status",
-        "partners",
-        "results",
-        "lessons",
-        "innovation",
-        "principles_applied",
-    ]
+    FIELDS = list(Practice.IMPLEMENTATION_FIELDS)
 
     def validate(self, data):
         """The model's own checks (scope and region, years, end year and status) on the

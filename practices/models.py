@@ -573,7 +573,7 @@ class Practice(Record):
     Records read from a report keep those empty rather than guessed."""
 
     class Scope(models.TextChoices):
-        COUNTRIES = "countries", _("Implementing countries")
+        COUNTRIES = "countries", _("In the countries named")
         REGION = "region", _("A region")
         GLOBAL = "global", _("Global")
 
@@ -582,6 +582,21 @@ class Practice(Record):
         ONGOING = "ongoing", _("Ongoing")
         MOSTLY_COMPLETED = "mostly-completed", _("Mostly completed")
         COMPLETED = "completed", _("Completed")
+
+    # What a submission adds to the report's words, in the order every door gives it
+    # (API, CSV, import, snapshot); the private contact is not among them.
+    IMPLEMENTATION_FIELDS = (
+        "scope",
+        "scope_region",
+        "start_year",
+        "end_year",
+        "implementation_status",
+        "partners",
+        "results",
+        "lessons",
+        "innovation",
+        "principles_applied",
+    )
 
     scope = models.CharField(
         _("scope"),

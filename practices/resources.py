@@ -736,19 +736,7 @@ class RecordResource(resources.ModelResource):
 
 # A practice's implementation: importable (the contact too: the editors' own data, which
 # only the admin shows), left empty in the example (a seeded record guesses none of it).
-PRACTICE_COLUMNS = (
-    "scope",
-    "scope_region",
-    "start_year",
-    "end_year",
-    "implementation_status",
-    "partners",
-    "results",
-    "lessons",
-    "innovation",
-    "principles_applied",
-    "contact",
-)
+PRACTICE_COLUMNS = (*Practice.IMPLEMENTATION_FIELDS, "contact")
 
 
 class PracticeResource(RecordResource):

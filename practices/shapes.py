@@ -286,18 +286,7 @@ PRACTICE_COLUMNS = [
     "innovation",
     "principles_applied",
 ]
-PRACTICE_KEYS = [
-    "scope",
-    "scope_region",
-    "start_year",
-    "end_year",
-    "implementation_status",
-    "partners",
-    "results",
-    "lessons",
-    "innovation",
-    "principles_applied",
-]
+PRACTICE_KEYS = list(Practice.IMPLEMENTATION_FIELDS)
 
 
 def rows(queryset, *extra: str):

@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalpractice',
             name='scope',
-            field=models.CharField(blank=True, choices=[('countries', 'Implementing countries'), ('region', 'A region'), ('global', 'Global')], help_text='Where it is implemented: the countries named, one region, or worldwide. Empty where the source does not say.', max_length=10, verbose_name='scope'),
+            field=models.CharField(blank=True, choices=[('countries', 'In the countries named'), ('region', 'A region'), ('global', 'Global')], help_text='Where it is implemented: the countries named, one region, or worldwide. Empty where the source does not say.', max_length=10, verbose_name='scope'),
         ),
         migrations.AddField(
             model_name='historicalpractice',
@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='practice',
             name='scope',
-            field=models.CharField(blank=True, choices=[('countries', 'Implementing countries'), ('region', 'A region'), ('global', 'Global')], help_text='Where it is implemented: the countries named, one region, or worldwide. Empty where the source does not say.', max_length=10, verbose_name='scope'),
+            field=models.CharField(blank=True, choices=[('countries', 'In the countries named'), ('region', 'A region'), ('global', 'Global')], help_text='Where it is implemented: the countries named, one region, or worldwide. Empty where the source does not say.', max_length=10, verbose_name='scope'),
         ),
         migrations.AddField(
             model_name='practice',

@@ -18,11 +18,10 @@ LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
-def site_env(tmp_path_factory):
-    """Environment of the served site: production settings on a fresh seeded database."""
-    folder = tmp_path_factory.mktemp("site")
-    env = {
+def served_env(folder: Path, **extra: str) -> dict:
+    """A served site's environment: production settings on a database file in `folder`
+    (not yet made), with `extra` variables."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))},
         "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
         "DJANGO_DEBUG": "0",
@@ -32,7 +31,14 @@ def site_env(tmp_path_factory):
         "DJANGO_STATIC_ROOT": str(folder / "static"),
         "API_ANONYMOUS_RATE": "100000/minute",
         "DJANGO_SNAPSHOT_ROOT": str(folder / "snapshots"),
+        **extra,
     }
+
+
+@pytest.fixture(scope="session")
+def site_env(tmp_path_factory):
+    """Environment of the served site: production settings on a fresh seeded database."""
+    env = served_env(tmp_path_factory.mktemp("site"))
     commands = (["migrate", "--noinput"], ["load_catalogue"], ["collectstatic", "--noinput"])
     for command in (*commands, ["export_snapshot"]):  # /data/ lists a snapshot's files
         subprocess.run(

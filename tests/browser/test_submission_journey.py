@@ -11,7 +11,6 @@ Each person's clicks and typed fields are counted and printed (run with -s to se
 
 import email
 import json
-import os
 import re
 import time
 import urllib.request
@@ -22,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, serious_violations
+from tests.browser.conftest import PHONE, serious_violations, served_env
 from tests.servers import gunicorn, manage
 
 PASSWORD = "Journey-passphrase-2026"
@@ -66,21 +65,13 @@ def journey_env(tmp_path_factory):
     """The served site's environment (site_env's recipe) on a database of its own, so
     the other browser tests' site is not changed; spam controls short enough for a test."""
     folder = tmp_path_factory.mktemp("journey")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))},
-        "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "browser-tests-" + "j" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_STATIC_ROOT": str(folder / "static"),
-        "API_ANONYMOUS_RATE": "100000/minute",
-        "DJANGO_SNAPSHOT_ROOT": str(folder / "snapshots"),
-        "GFMD_MIN_SECONDS_TO_SUBMIT": str(MIN_SECONDS),
-        "GFMD_SUBMISSION_RATE_SECONDS": "1",
-        "ACCOUNT_PASSWORD": PASSWORD,
-        "REVIEWER_PASSWORD": PASSWORD,
-    }
+    env = served_env(
+        folder,
+        GFMD_MIN_SECONDS_TO_SUBMIT=str(MIN_SECONDS),
+        GFMD_SUBMISSION_RATE_SECONDS="1",
+        ACCOUNT_PASSWORD=PASSWORD,
+        REVIEWER_PASSWORD=PASSWORD,
+    )
     for command in (["migrate", "--noinput"], ["load_catalogue"], ["collectstatic", "--noinput"]):
         manage(env, *command)
     manage(env, "create_account", EDITOR, "--role", "editor", "--email", "elena@example.org")
@@ -179,9 +170,7 @@ class Person:
         self.stages = []  # (stage, clicks, typed) of each stage ended
 
     def console_error(self, message) -> None:
-        # The admin's pages name no icon, so the browser asks for /favicon.ico (a 404):
-        # Django's admin, not this path.
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+        if message.type == "error":
             self.console_errors.append(f"{message.text} at {message.location['url']}")
 
     def open(self, path: str):
