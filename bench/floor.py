@@ -30,10 +30,12 @@ from practices.models import (
     Objective,
     ObjectiveAction,
     Organisation,
+    Partner,
     Practice,
     Theme,
 )
 from practices.search import joined, parse
+from practices.shapes import partner_order
 
 PAGE_SIZE = 20
 ROW = ("pk", "slug", "title", "text", "source__title", "source__year")
@@ -79,11 +81,34 @@ def list_items(rows: list[dict]) -> list[dict]:
     ]
 
 
+# A practice's implementation columns, as stored (its region and partners read apart).
+IMPLEMENTATION = (
+    "scope",
+    "start_year",
+    "end_year",
+    "implementation_status",
+    "results",
+    "lessons",
+    "innovation",
+    "principles_applied",
+)
+
+
 def practice_detail_floor(request, slug):
     """One published practice with its related rows in brief, as the API's detail has them."""
     row = (
         Practice.objects.filter(status="published", slug=slug)
-        .values(*ROW, "language", "section", "status", "created_at", "updated_at", "source__slug")
+        .values(
+            *ROW,
+            "language",
+            "section",
+            "status",
+            "created_at",
+            "updated_at",
+            "source__slug",
+            *IMPLEMENTATION,
+            *(f"scope_region__{name}" for name in ("code", "name", "slug", "level")),
+        )
         .first()
     )
     if row is None:
@@ -131,6 +156,24 @@ def practice_detail_floor(request, slug):
             .values_list("challenge__slug", "challenge__title")
         ],
     }
+    partners = Partner.objects.filter(practice_id=pk).values_list(
+        "organisation_id", "organisation__slug", "organisation__name", "name", "role"
+    )
+    region = row["scope_region__code"]
+    implementation = {
+        **{name: row[name] for name in IMPLEMENTATION},
+        "scope_region": region
+        and {
+            **{name: row[f"scope_region__{name}"] for name in ("code", "name", "slug", "level")},
+            "url": f"{api}regions/{region}/",
+        },
+        "partners": [
+            {"organisation": slug, "name": org_name or name, "role": role}
+            for _id, slug, org_name, name, role in sorted(
+                partners, key=lambda p: partner_order((p[0], p[3], p[4]))
+            )
+        ],
+    }
     source = row["source__slug"]
     return JsonResponse(
         {
@@ -151,6 +194,7 @@ def practice_detail_floor(request, slug):
             "status": row["status"],
             "created": row["created_at"],
             "updated": row["updated_at"],
+            **implementation,
         }
     )
 

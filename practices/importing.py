@@ -241,12 +241,14 @@ def _unchanged(stored, links: dict, row: ImportRow) -> bool:
 
 def _validate(record, errors: dict[str, list[str]]) -> None:
     """full_clean(), less the queries it makes for each row: a slug's uniqueness is known
-    from the stored records read for the file (and kept by the database's constraint), and
-    the rows foreign keys name were read from their tables by this import."""
+    from the stored records read for the file (and kept by the database's constraint), the
+    rows foreign keys name were read from their tables by this import, and the model's
+    CheckConstraints (a SELECT each, per row) are the rules its clean() checks in Python
+    (a practice's scope and region, its years), which the database holds as well."""
     foreign = [f for f in record._meta.concrete_fields if f.many_to_one]
     exclude = {*errors, *(f.name for f in foreign), *record.get_deferred_fields()}
     try:
-        record.full_clean(exclude=exclude, validate_unique=False)
+        record.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
