@@ -643,7 +643,25 @@ class PartnerInline(admin.TabularInline):
 @admin.register(Practice)
 class PracticeAdmin(RecordAdmin):
     inlines = [PartnerInline, ChallengesAddressedInline]
+    object_history_form_template = "admin/practices/practice/object_history_form.html"
     INLINE_RELATIONS = {Challenge.addressed_by.through: ("challenges_addressed", "challenge")}
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """The revert form saves no inline, so it lists the partners the version had:
+        the revert brings them back (editing.record_revert)."""
+        record, entry = None, None
+        if whole_number(unquote(object_id)) and whole_number(version_id):
+            record = self.get_object(request, unquote(object_id))
+        if record is not None:
+            entry = record.history.filter(history_id=whole_number(version_id)).first()
+        if entry is not None:
+            partners = [
+                f"{row.organisation or row.name} ({Partner.Role(row.role).label})"
+                for row in editing.partners_at(record, entry)
+            ]
+            extra_context = {**(extra_context or {}), "partners_of_version": partners}
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     list_filter = [*RecordAdmin.list_filter, "scope", "implementation_status"]
     autocomplete_fields = [*RecordAdmin.autocomplete_fields, "scope_region"]
     fieldsets = [

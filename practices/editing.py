@@ -260,7 +260,8 @@ def record_revert(
     partners: list[PartnerRow] | None = None,
 ):
     """Bring a record back to an earlier version from its history: an update like any
-    other (the same rules, the same lock), recorded as a revert."""
+    other (the same rules, the same lock), recorded as a revert. A practice's partners
+    come back as they were in that version unless the door gives them."""
     entry = record.history.filter(history_id=history_id).first()
     if entry is None:
         raise ValidationError(
@@ -268,6 +269,8 @@ def record_revert(
             code="unknown_version",
             params={"id": history_id},
         )
+    if partners is None and hasattr(record, "partners"):
+        partners = partners_at(record, entry)
     reason = _("Reverted to the version of %(when)s") % {"when": localize(entry.history_date)}
     return record_update(
         record=record,
@@ -278,6 +281,32 @@ def record_revert(
         partners=partners,
         reason=reason,
     )
+
+
+def partners_at(record, entry) -> list[PartnerRow]:
+    """A practice's partners as they were in version `entry` (a history entry): each
+    partner's last state before the practice's next version was saved. Partners change
+    only with their practice (_set_partners runs inside record_create and record_update,
+    the import writes them with the version), so that is the set the version had."""
+    from practices.models import Partner
+
+    later = (
+        record.history.filter(version__gt=entry.version)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    rows = Partner.history.filter(practice_id=record.pk)
+    if later is not None:
+        rows = rows.filter(history_date__lt=later)
+    last = {}
+    for row in rows.select_related("organisation").order_by("history_date", "history_id"):
+        last[row.id] = row
+    return [
+        PartnerRow(row.organisation, row.name, row.role)
+        for row in sorted(last.values(), key=lambda row: row.id)
+        if row.history_type != "-"
+    ]
 
 
 def record_delete(*, record, user, version: int | None) -> None:

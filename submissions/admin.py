@@ -55,8 +55,8 @@ def refusal_text(error) -> str:
 
 @admin.register(ReviewerProfile)
 class ReviewerProfileAdmin(SimpleHistoryAdmin):
-    list_display = ("user", "affiliation", "organisation", "email")
-    list_filter = ("affiliation",)
+    list_display = ("user", "affiliation", "organisation", "language", "email")
+    list_filter = ("affiliation", "language")
     search_fields = ("user__username", "user__email", "organisation")
     raw_id_fields = ("user",)
     list_select_related = ("user",)

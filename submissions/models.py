@@ -155,6 +155,13 @@ class ReviewerProfile(models.Model):
     )
     affiliation = models.CharField(_("affiliation"), max_length=20, choices=Affiliation.choices)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # The language of the e-mails the reviewer is sent (assigned, reminders).
+    language = models.CharField(
+        _("language of e-mails"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -112,6 +112,7 @@ def reviewer_save(
     email: str,
     affiliation: str,
     organisation: str = "",
+    language: str | None = None,
     password: str | None = None,
 ):
     """Create or update a reviewer account: staff, in the Reviewers group, with its
@@ -149,6 +150,8 @@ def reviewer_save(
         profile = ReviewerProfile.objects.filter(user=user).first() or ReviewerProfile(user=user)
         profile.affiliation = affiliation
         profile.organisation = organisation
+        if language is not None:
+            profile.language = language
         profile.full_clean()
         profile.save()
     return user, created
@@ -345,11 +348,7 @@ def review_assign(*, submission: Submission, reviewers, user) -> list[Review]:
         else:
             _note(submission, user, reason)
         for review in new:
-            emails.notify(
-                "review_assigned",
-                to=review.reviewer.email,
-                context={"review": review, "submission": submission},
-            )
+            tell_reviewer("review_assigned", review, submission=submission)
     return new
 
 
@@ -603,7 +602,7 @@ def round_restart(*, submission: Submission) -> list[Review]:
         previous = list(
             submission.reviews.filter(round=submission.round)
             .exclude(conflict=True)
-            .select_related("reviewer")
+            .select_related("reviewer__reviewer_profile")
         )
         submission.round += 1
         submission.state = Submission.State.IN_REVIEW
@@ -630,12 +629,19 @@ def round_restart(*, submission: Submission) -> list[Review]:
             for review in previous
         ]
         for review in reviews:
-            emails.notify(
-                "review_assigned",
-                to=review.reviewer.email,
-                context={"review": review, "submission": submission},
-            )
+            tell_reviewer("review_assigned", review, submission=submission)
     return reviews
+
+
+def tell_reviewer(name: str, review: Review, **context) -> None:
+    """E-mail `name` to the review's reviewer, in the language of their profile."""
+    profile = getattr(review.reviewer, "reviewer_profile", None)
+    emails.notify(
+        name,
+        to=review.reviewer.email,
+        language=profile.language if profile else settings.LANGUAGE_CODE,
+        context={"review": review, **context},
+    )
 
 
 # Reminders and what waits.
@@ -664,17 +670,13 @@ def reviews_remind(*, now: datetime | None = None) -> int:
             waiting_reviews()
             .annotate(since=Coalesce("reminded_at", "assigned_at"))
             .filter(since__lte=due)
-            .select_related("reviewer", "submission__practice")
+            .select_related("reviewer__reviewer_profile", "submission__practice")
             .select_for_update(of=("self",))
             .order_by("pk")
         )
         for review in reviews:
             days = (now - review.assigned_at).days
-            emails.notify(
-                "review_reminder",
-                to=review.reviewer.email,
-                context={"review": review, "submission": review.submission, "days": days},
-            )
+            tell_reviewer("review_reminder", review, submission=review.submission, days=days)
             review.reminded_at = now
             review._change_reason = _("Reminded")
             review.save(update_fields=["reminded_at"])

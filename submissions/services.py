@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -29,6 +29,10 @@ CATALOGUE_SOURCE = {
     "slug": "catalogue-submissions",
     "title": "Practices submitted to the GFMD Practice Catalogue",
 }
+
+
+# The PostgreSQL advisory lock key of one_at_a_time() (any number no other lock uses).
+SUBMISSIONS_LOCK = 0x6F6D_6453_7562
 
 
 class RateLimited(Exception):
@@ -70,6 +74,16 @@ def client_hash(address: str | None) -> str:
     return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
 
 
+def one_at_a_time() -> None:
+    """Hold, until the transaction ends, the lock that makes submissions one at a time, so
+    that two sent at once from one address cannot both pass the rate limit's check. On
+    PostgreSQL a transaction-level advisory lock; SQLite's transactions already begin by
+    taking its single write lock (gfmd.settings: transaction_mode IMMEDIATE)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUBMISSIONS_LOCK])
+
+
 def retry_after(*, client: str, email: str, now=None) -> int:
     """Seconds until this address and e-mail may submit again (0: now)."""
     now = now or timezone.now()
@@ -103,6 +117,7 @@ def submission_create(
     if call is not None and not call.is_open():
         raise CallClosed(call)
     with transaction.atomic():
+        one_at_a_time()
         wait = retry_after(client=client, email=submitter_email)
         if wait:
             raise RateLimited(wait)

@@ -425,3 +425,106 @@ def test_the_country_page_lists_the_practice_with_its_period_status_and_partners
     assert "2019 – ongoing" in text
     assert "Ongoing" in text
     assert "Association des femmes du Chari" in text
+
+
+# The history: a revert brings the partners of the version back.
+
+
+def revert_values(entry) -> dict:
+    return {"title": entry.title, "results": entry.results}
+
+
+def test_a_revert_brings_back_the_partners_the_version_had():
+    """Version 2 had two partners, version 3 one other: reverting to version 2 restores
+    its two (and the revert is one more version, in the history)."""
+    practice = implemented()
+    second = practice.history.filter(version=2).latest("history_date")
+    practice = editing.record_update(
+        record=practice,
+        user=editing.OPERATOR,
+        version=practice.version,
+        values={"results": "Changed."},
+        partners=[editing.PartnerRow(None, "Someone else", "technical")],
+    )
+    editing.record_revert(
+        record=practice,
+        history_id=second.history_id,
+        user=editing.OPERATOR,
+        version=practice.version,
+        values=revert_values(second),
+    )
+    practice.refresh_from_db()
+    assert practice.version == 4 and practice.results == "Three hundred workers trained."
+    assert sorted(practice.partners.values_list("role", "organisation__slug", "name")) == [
+        ("funding", None, "Association des femmes du Chari"),
+        ("lead", "iom", ""),
+    ]
+    # The first version had none: reverting to it leaves none.
+    first = practice.history.filter(version=1).earliest("history_date")
+    editing.record_revert(
+        record=practice,
+        history_id=first.history_id,
+        user=editing.OPERATOR,
+        version=practice.version,
+        values=revert_values(first),
+    )
+    assert not practice.partners.exists()
+
+
+def test_an_imported_version_reverts_to_the_partners_the_import_wrote():
+    """The import writes a version's partners with the version's own timestamp."""
+    practice = implemented(status=Status.DRAFT)
+    exported = PracticeResource().export(queryset=Practice.objects.filter(pk=practice.pk))
+    row = dict(zip(exported.headers, exported[0], strict=True))
+    row["partners"] = "Someone else [technical]"
+    assert not import_rows([row]).has_errors()
+    imported = practice.history.order_by("-history_id").first()
+    practice = Practice.objects.get(pk=practice.pk)
+    editing.record_update(
+        record=practice,
+        user=editing.OPERATOR,
+        version=practice.version,
+        values={},
+        partners=[],
+    )
+    practice.refresh_from_db()
+    editing.record_revert(
+        record=practice,
+        history_id=imported.history_id,
+        user=editing.OPERATOR,
+        version=practice.version,
+        values=revert_values(imported),
+    )
+    assert list(practice.partners.values_list("name", "role")) == [("Someone else", "technical")]
+
+
+def test_the_admin_revert_restores_the_partners():
+    """The history's revert form saves no inline: the service brings the partners back."""
+    practice = implemented(status=Status.DRAFT)
+    second = practice.history.filter(version=2).latest("history_date")
+    practice = editing.record_update(
+        record=practice, user=editing.OPERATOR, version=practice.version, values={}, partners=[]
+    )
+    client = account("Editors")
+    url = f"/admin/practices/practice/{practice.pk}/history/{second.history_id}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    iom = Organisation.objects.get(slug="iom")
+    assert f"{iom} (Lead); Association des femmes du Chari (Funding)." in page.content.decode()
+    data = {
+        name: value
+        for name, value in page.context["adminform"].form.initial.items()
+        if value is not None and not hasattr(value, "all") and not isinstance(value, list)
+    }
+    data.update(
+        {
+            "seen_version": practice.version,
+            "countries": [c.pk for c in second.countries.all()] or [],
+            "source": practice.source_id,
+            "practice_challenges_addressed-TOTAL_FORMS": 0,
+            "practice_challenges_addressed-INITIAL_FORMS": 0,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert practice.partners.count() == 2

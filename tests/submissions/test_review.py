@@ -412,6 +412,29 @@ def test_reviewers_are_reminded_after_the_set_number_of_days(sent, settings):
     assert review.reviews_remind(now=later) == 1
 
 
+def test_reviewers_are_written_to_in_the_language_of_their_profile(sent, settings):
+    """Assigned, reminded and asked again after a revision: in French for a reviewer
+    whose profile says French, in Spanish for one who says Spanish."""
+    settings.SUBMISSIONS = {**settings.SUBMISSIONS, "REMINDER_DAYS": 5}
+    panel = a_panel()
+    for reviewer, language in zip(panel, ["fr", "es", "en"], strict=True):
+        reviewer.reviewer_profile.language = language
+        reviewer.reviewer_profile.save()
+    submission = a_submission(title="Un guichet unique")
+    _, reviews = assigned(submission, panel)
+    subjects = {m.to[0]: m.subject for m in sent}
+    assert subjects == {
+        "una@example.org": "À évaluer : Un guichet unique",
+        "nora@example.org": "Por favor, revise: Un guichet unique",
+        "gabriel@example.org": "Please review: Un guichet unique",
+    }
+    sent.clear()
+    review.reviews_remind(now=timezone.now() + timedelta(days=6))
+    assert {m.to[0]: m.subject for m in sent}["una@example.org"] == (
+        "Rappel : votre évaluation de Un guichet unique"
+    )
+
+
 def test_a_fresh_review_is_not_reminded(sent):
     """Assigned today: nothing to remind."""
     assigned()
@@ -436,12 +459,15 @@ def test_create_reviewer_makes_and_updates_a_reviewer_account(monkeypatch):
         "un",
         "--organisation",
         "IOM",
+        "--language",
+        "fr",
         "--password-from-env",
         "REVIEWER_PASSWORD",
         stdout=out,
     )
     user = User.objects.get(username="ulla")
-    assert "Created reviewer ulla (UN entity)" in out.getvalue()
+    assert "Created reviewer ulla (UN entity, e-mails in Français)" in out.getvalue()
+    assert user.reviewer_profile.language == "fr"
     assert user.is_staff and user.check_password("Long-enough-passphrase-42")
     assert user.has_perm("practices.publish_practice") and user.has_perm(
         "submissions.change_review"
@@ -452,7 +478,7 @@ def test_create_reviewer_makes_and_updates_a_reviewer_account(monkeypatch):
         "create_reviewer", "ulla", "--email", "ulla@un.org", "--affiliation", "academia", stdout=out
     )
     user = User.objects.get(username="ulla")
-    assert "Updated reviewer ulla (Academia)" in out.getvalue()
+    assert "Updated reviewer ulla (Academia, e-mails in Français)" in out.getvalue()
     assert user.email == "ulla@un.org" and user.check_password("Long-enough-passphrase-42")
 
 

@@ -2,16 +2,21 @@
 
 import datetime
 import io
+import sqlite3
 import time
 
+import psycopg
 import pytest
 from django.core import mail, signing
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from practices.models import Practice
+from submissions import services
 from submissions.forms import SHOWN_SALT
 from submissions.models import Submission
+from submissions.services import SUBMISSIONS_LOCK
 from tests.submissions.test_submission_form import send, valid_data
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +138,54 @@ def test_purge_deletes_old_unconfirmed_submissions_with_their_practices(client):
     )
     assert titles == {"Purge test 1", "Purge test 2"}
     assert Submission.objects.count() == 2
+
+
+def another_connection_may_write() -> bool:
+    """Whether a second connection to the test database could take the lock that makes
+    submissions one at a time, right now (it gives the lock back at once)."""
+    if connection.vendor == "postgresql":
+        settings_dict = connection.settings_dict
+        with psycopg.connect(
+            dbname=settings_dict["NAME"],
+            user=settings_dict["USER"],
+            password=settings_dict["PASSWORD"] or None,
+            host=settings_dict["HOST"] or None,
+            port=settings_dict["PORT"] or None,
+            autocommit=True,
+        ) as other:
+            row = other.execute("SELECT pg_try_advisory_lock(%s)", [SUBMISSIONS_LOCK]).fetchone()
+            if row[0]:
+                other.execute("SELECT pg_advisory_unlock(%s)", [SUBMISSIONS_LOCK])
+            return row[0]
+    other = sqlite3.connect(connection.settings_dict["NAME"], uri=True, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.rollback()
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+def test_the_rate_limit_is_checked_holding_the_lock_of_one_submission_at_a_time(
+    client, monkeypatch
+):
+    """Two submissions sent at the same moment cannot both pass the check: while one is
+    checked (and until it is stored and its transaction ends) no other connection can
+    begin its own check."""
+    seen = []
+    check = services.retry_after
+
+    def checked(**kwargs):
+        seen.append(another_connection_may_write())
+        return check(**kwargs)
+
+    monkeypatch.setattr(services, "retry_after", checked)
+    if connection.vendor == "postgresql":
+        assert another_connection_may_write()  # no lock before the submission
+    else:
+        # SQLite: every transaction begins with the write lock (the test's own too).
+        assert connection.transaction_mode == "IMMEDIATE"
+    assert send(client, valid_data(shown=shown_ago(60))).status_code == 302
+    assert seen == [False]

@@ -1,5 +1,6 @@
 import os
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -23,12 +24,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--organisation", default="")
         parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="The language of the e-mails the reviewer is sent (default: the site's).",
+        )
+        parser.add_argument(
             "--password-from-env",
             metavar="VAR",
             help="The name of an environment variable holding the password.",
         )
 
-    def handle(self, *args, username, email, affiliation, organisation, **options):
+    def handle(self, *args, username, email, affiliation, organisation, language, **options):
         variable = options["password_from_env"]
         password = None
         if variable:
@@ -41,6 +47,7 @@ class Command(BaseCommand):
                 email=email,
                 affiliation=affiliation,
                 organisation=organisation,
+                language=language,
                 password=password,
             )
         except ValidationError as error:
@@ -48,7 +55,8 @@ class Command(BaseCommand):
         profile = user.reviewer_profile
         self.stdout.write(
             f"{'Created' if created else 'Updated'} reviewer {username} "
-            f"({profile.get_affiliation_display()}); they sign in at /admin/."
+            f"({profile.get_affiliation_display()}, e-mails in {profile.get_language_display()}); "
+            "they sign in at /admin/."
         )
         if not user.has_usable_password():
             self.stdout.write(
