@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from practices import editing
 from practices.models import Practice, Source, Status
@@ -44,24 +45,21 @@ CATALOGUE_SOURCE = {
 class RateLimited(Exception):
     """A second submission from one address or e-mail within the rate limit's window."""
 
+    text = gettext_lazy(
+        "You sent a submission moments ago. Please wait %(seconds)s seconds and try again."
+    )
+
     def __init__(self, retry_after: int):
         self.retry_after = max(1, retry_after)
-        super().__init__(
-            _("You sent a submission moments ago. Please wait %(seconds)s seconds and try again.")
-            % {"seconds": self.retry_after}
-        )
+        super().__init__(self.text % {"seconds": self.retry_after})
 
 
 class ListLinkRateLimited(RateLimited):
     """A second list link asked for by one address or e-mail within the window."""
 
-    def __init__(self, retry_after: int):
-        self.retry_after = max(1, retry_after)
-        Exception.__init__(
-            self,
-            _("You asked for a link moments ago. Please wait %(seconds)s seconds and try again.")
-            % {"seconds": self.retry_after},
-        )
+    text = gettext_lazy(
+        "You asked for a link moments ago. Please wait %(seconds)s seconds and try again."
+    )
 
 
 class StateMoved(Exception):
