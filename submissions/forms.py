@@ -386,3 +386,18 @@ def sorted_choices(field) -> list[tuple]:
     """A model choice field's choices sorted by their label in the reader's language."""
     rows = [(row.pk, field.label_from_instance(row)) for row in field.queryset]
     return sorted(rows, key=lambda choice: choice[1].casefold())
+
+
+class ListLinkForm(forms.Form):
+    """The e-mail address a submitter wants the link to their list of submissions sent to."""
+
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        help_text=_("The address you gave when you submitted."),
+    )
+    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
+
+    def refused_as_spam(self) -> bool:
+        """The honeypot was filled: a robot, refused without saying why."""
+        return bool(self.data.get(HONEYPOT))

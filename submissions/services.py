@@ -5,20 +5,31 @@ public has no account to write with), and a Submission row saying how it came. I
 a draft, so nothing of it is public until a reviewer publishes it (submissions.review).
 Steps: created UNCONFIRMED (a signed link e-mailed), confirmed RECEIVED (the desk told),
 revised from REVISION (the panel's next round), or purged when never confirmed.
+
+A submitter's list of submissions ("My submissions") opens through a link e-mailed on
+request (list_link_send) or to a signed-in account; from it they may confirm a submission
+(the link proved the address) or get a fresh revision link.
+
+One cache, the rate limit of list links: "submissions:list-link:client:<client hash>" and
+"submissions:list-link:email:<keyed hash of the lower-cased e-mail>" each hold the time
+(epoch seconds) a link was last asked for, for RATE_LIMIT_SECONDS.
 """
 
 import datetime
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from practices import editing
 from practices.models import Practice, Source, Status
@@ -38,11 +49,32 @@ SUBMISSIONS_LOCK = 0x6F6D_6453_7562
 class RateLimited(Exception):
     """A second submission from one address or e-mail within the rate limit's window."""
 
+    text = gettext_lazy(
+        "You sent a submission moments ago. Please wait %(seconds)s seconds and try again."
+    )
+
     def __init__(self, retry_after: int):
         self.retry_after = max(1, retry_after)
+        super().__init__(self.text % {"seconds": self.retry_after})
+
+
+class ListLinkRateLimited(RateLimited):
+    """A second list link asked for by one address or e-mail within the window."""
+
+    text = gettext_lazy(
+        "You asked for a link moments ago. Please wait %(seconds)s seconds and try again."
+    )
+
+
+class StateMoved(Exception):
+    """A step asked of a submission that is no longer in the state the step needs (an
+    editor, or another tab, moved it on)."""
+
+    def __init__(self, submission: Submission):
+        self.submission = submission
         super().__init__(
-            _("You sent a submission moments ago. Please wait %(seconds)s seconds and try again.")
-            % {"seconds": self.retry_after}
+            _("This cannot be done any more: the submission is now “%(state)s”.")
+            % {"state": submission.get_state_display()}
         )
 
 
@@ -166,29 +198,67 @@ def submission_confirm(*, token: str) -> Submission:
         submission = links.read(token, links.Purpose.CONFIRM, for_update=True)
         if submission.state != Submission.State.UNCONFIRMED:
             raise links.LinkUsed()
-        links.spend(submission)
-        now = timezone.now()
-        submission.state = Submission.State.RECEIVED
-        submission.confirmed_at = now
-        submission.state_changed_at = now
-        submission.save(update_fields=["state", "confirmed_at", "state_changed_at"])
-        context = {"submission": submission, "title": submission.practice.title}
-        emails.notify(
-            "received",
-            to=submission.submitter_email,
-            language=submission.language,
-            context=context,
-        )
-        emails.notify(
-            "received_editors",
-            to=editor_addresses(),
-            language=settings.LANGUAGE_CODE,
-            context={
-                **context,
-                "desk": f"{settings.SITE_URL}/admin/submissions/submission/{submission.pk}/change/",
-            },
-        )
+        _receive(submission)
     return submission
+
+
+def may_confirm_listed(submission: Submission, *, proven_email: str) -> bool:
+    """Whether the owner of a list may confirm this submission from it: it awaits
+    confirmation and was sent from the very address the list's owner proved (a list link
+    proves the address it was sent to; an account, its own e-mail)."""
+    return (
+        submission.state == Submission.State.UNCONFIRMED
+        and bool(proven_email)
+        and submission.submitter_email.lower() == proven_email.lower()
+    )
+
+
+def submission_confirm_listed(*, submission: Submission, proven_email: str) -> Submission:
+    """Confirmed from the submitter's list, as its e-mailed link would: the e-mailed link
+    stops working. StateMoved if it cannot be confirmed (any more)."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if not may_confirm_listed(submission, proven_email=proven_email):
+            raise StateMoved(submission)
+        _receive(submission)
+    return submission
+
+
+def submission_revise_link(*, submission: Submission) -> str:
+    """A fresh revision token for a submission sent back for revision, asked for from the
+    submitter's list: the link e-mailed earlier stops working. StateMoved otherwise."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.state != Submission.State.REVISION:
+            raise StateMoved(submission)
+        return links.issue(submission, links.Purpose.REVISE)
+
+
+def _receive(submission: Submission) -> None:
+    """An unconfirmed submission (locked) enters the queue: its link spent, the submitter
+    and the editors told."""
+    links.spend(submission)
+    now = timezone.now()
+    submission.state = Submission.State.RECEIVED
+    submission.confirmed_at = now
+    submission.state_changed_at = now
+    submission.save(update_fields=["state", "confirmed_at", "state_changed_at"])
+    context = {"submission": submission, "title": submission.practice.title}
+    emails.notify(
+        "received",
+        to=submission.submitter_email,
+        language=submission.language,
+        context=context,
+    )
+    emails.notify(
+        "received_editors",
+        to=editor_addresses(),
+        language=settings.LANGUAGE_CODE,
+        context={
+            **context,
+            "desk": f"{settings.SITE_URL}/admin/submissions/submission/{submission.pk}/change/",
+        },
+    )
 
 
 def submission_revise(*, token: str, practice: PracticeData) -> Submission:
@@ -213,6 +283,40 @@ def submission_revise(*, token: str, practice: PracticeData) -> Submission:
         links.spend(submission)
         review.round_restart(submission=submission)
     return submission
+
+
+def list_link_send(*, email: str, client: str, language: str, now: float | None = None) -> None:
+    """E-mail `email` a link to the list of its submissions, if it has any; the caller
+    answers the same either way (no one learns whose address has submitted). One link per
+    address and per e-mail in RATE_LIMIT_SECONDS: ListLinkRateLimited otherwise."""
+    email = email.strip().lower()
+    now = time.time() if now is None else now
+    window = settings.SUBMISSIONS["RATE_LIMIT_SECONDS"]
+    keys = list_link_keys(client=client, email=email)
+    asked = cache.get_many(keys).values()
+    if asked:
+        raise ListLinkRateLimited(int(max(asked) + window - now) + 1)
+    cache.set_many(dict.fromkeys(keys, now), timeout=window)
+    if not Submission.objects.filter(submitter_email__iexact=email).exists():
+        return
+    emails.notify(
+        "mine",
+        to=email,
+        language=language,
+        context={
+            "link": links.list_url(links.list_issue(email), language),
+            "days": settings.SUBMISSIONS["LINK_MAX_AGE_DAYS"],
+        },
+    )
+
+
+def list_link_keys(*, client: str, email: str) -> list[str]:
+    """The rate limit's cache keys for a list link (the module docstring says what they
+    hold): the e-mail is keyed-hashed like the address, so the cache holds neither."""
+    return [
+        f"submissions:list-link:client:{client}",
+        f"submissions:list-link:email:{client_hash(email.strip().lower())}",
+    ]
 
 
 def partner_rows(practice: PracticeData) -> list[editing.PartnerRow]:

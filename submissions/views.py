@@ -1,11 +1,12 @@
 """The public doors of submissions: the form (new and revised), its preview, the e-mail
-confirmation, and the calls for practices. They parse and answer; the rules are
-submissions.services' and the form's. Pages carrying a form (and its CSRF token) are
-never kept by a cache (never_cache: private, no-store)."""
+confirmation, a submitter's own list ("My submissions"), and the calls for practices.
+They parse and answer; the rules are submissions.services' and the form's. Pages
+carrying a form (and its CSRF token) are never kept by a cache (never_cache: private, no-store)."""
 
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from gfmd.proxies import client_address
 from practices.models import Practice
-from submissions import links, review, services
-from submissions.forms import MAX_REQUEST_BYTES, PracticeForm
+from submissions import links, review, selectors, services
+from submissions.forms import MAX_REQUEST_BYTES, ListLinkForm, PracticeForm
 from submissions.models import Call, Submission
 
 LINK_STATUS = {"invalid": 400, "expired": 410, "used": 410}
@@ -67,6 +68,12 @@ def refused_link(request, error: links.LinkError):
         text=str(error),
         status=LINK_STATUS[error.code],
     )
+
+
+def refused_rate_limited(request, refusal: services.RateLimited):
+    response = message(request, title=_("Please wait"), text=str(refusal), status=429)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def call_asked(request) -> Call | None:
@@ -146,9 +153,7 @@ def submit(request):
             account=request.user,
         )
     except services.RateLimited as refusal:
-        response = message(request, title=_("Please wait"), text=str(refusal), status=429)
-        response["Retry-After"] = str(refusal.retry_after)
-        return response
+        return refused_rate_limited(request, refusal)
     except services.CallClosed:
         return refused_closed(request, call)
     return redirect("submissions:sent")
@@ -164,6 +169,7 @@ def sent(request):
             "queue once you follow it (within %(days)s days)."
         )
         % {"days": settings.SUBMISSIONS["LINK_MAX_AGE_DAYS"]},
+        back=reverse("submissions:mine"),
     )
 
 
@@ -227,6 +233,91 @@ def revise(request, token):
         request,
         title=_("Thank you: your revision is received"),
         text=_("The reviewers will read it again. We will write to you at each step."),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def mine(request):
+    """My submissions: a signed-in account's list; anyone else asks for a link to theirs,
+    and the answer is the same whether or not the address has submitted."""
+    if request.user.is_authenticated:
+        return my_submissions(request, user=request.user, proven_email=request.user.email)
+    if request.method != "POST":
+        return render(request, "submissions/mine_ask.html", {"form": ListLinkForm()})
+    if too_big(request):
+        return refused_too_big(request)
+    form = ListLinkForm(request.POST)
+    if form.refused_as_spam():
+        return refused_as_spam(request)
+    if not form.is_valid():
+        return render(request, "submissions/mine_ask.html", {"form": form}, status=400)
+    try:
+        services.list_link_send(
+            email=form.cleaned_data["email"],
+            client=services.client_hash(client_address(request)),
+            language=translation.get_language()[:2],
+        )
+    except services.RateLimited as refusal:
+        return refused_rate_limited(request, refusal)
+    return message(
+        request,
+        title=_("Check your e-mail"),
+        text=_(
+            "If submissions were sent from this address, we have e-mailed it a link to "
+            "their list. The link works for %(days)s days."
+        )
+        % {"days": settings.SUBMISSIONS["LINK_MAX_AGE_DAYS"]},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def mine_list(request, token):
+    """My submissions through the link e-mailed: the list of that address's submissions."""
+    try:
+        email = links.list_read(token)
+    except links.LinkError as error:
+        return refused_link(request, error)
+    return my_submissions(request, email=email, proven_email=email)
+
+
+def my_submissions(request, *, email: str = "", user=None, proven_email: str):
+    """The list, or what its buttons ask (POST: confirm one, or revise one)."""
+    rows = selectors.submissions_of(email=email, user=user)
+    if request.method != "POST":
+        return render(
+            request, "submissions/mine.html", {"submissions": rows, "email": email or None}
+        )
+    asked = str(request.POST.get("submission", ""))
+    submission = next((row for row in rows if str(row.pk) == asked), None)
+    action = request.POST.get("action")
+    if submission is None or action not in ("confirm", "revise"):
+        return message(
+            request,
+            title=_("Nothing was changed"),
+            text=_("This submission is not in your list, or the button sent is not known."),
+            status=400,
+            back=request.path,
+        )
+    try:
+        if action == "revise":
+            token = services.submission_revise_link(submission=submission)
+            return redirect(links.path(token, links.Purpose.REVISE, translation.get_language()))
+        services.submission_confirm_listed(submission=submission, proven_email=proven_email)
+    except services.StateMoved as moved:
+        return message(
+            request, title=_("Nothing was changed"), text=str(moved), status=409, back=request.path
+        )
+    return message(
+        request,
+        title=_("Thank you: your submission is received"),
+        text=_(
+            "The editors will read “%(title)s” and ask reviewers to assess it. We will "
+            "write to you at each step."
+        )
+        % {"title": submission.practice.title},
+        back=request.path,
     )
 
 

@@ -37,6 +37,7 @@ EVERY_PAGE_KIND = [
     "/api-guide/",
     "/data/",
     "/submit/",
+    "/submit/mine/",
     "/calls/",
     "/no-such-page/",
 ]

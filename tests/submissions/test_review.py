@@ -421,7 +421,7 @@ def test_reviewers_are_written_to_in_the_language_of_their_profile(sent, setting
         reviewer.reviewer_profile.language = language
         reviewer.reviewer_profile.save()
     submission = a_submission(title="Un guichet unique")
-    _, reviews = assigned(submission, panel)
+    assigned(submission, panel)
     subjects = {m.to[0]: m.subject for m in sent}
     assert subjects == {
         "una@example.org": "À évaluer : Un guichet unique",
