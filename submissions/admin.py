@@ -504,6 +504,13 @@ class ReviewAdmin(StepViews, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return review.own_reviews(request.user).prefetch_related("assessments")
 
+    def get_list_display(self, request):
+        """A reviewer's list is all their own: without the reviewer's name and affiliation
+        it fits a phone, the column saying what to do in sight."""
+        if request.user.has_perm(review.ASSIGN_PERMISSION):
+            return self.list_display
+        return [name for name in self.list_display if name not in ("reviewer", "affiliation")]
+
     def has_add_permission(self, request):
         return False  # reviewers are assigned from the submission's desk
 
