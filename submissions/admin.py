@@ -537,7 +537,9 @@ class ReviewAdmin(StepViews, SimpleHistoryAdmin):
             return _("Conflict declared") if obj.conflict else _("Closed")
         url = reverse("admin:submissions_review_answer", args=[obj.pk])
         if obj.conflict:
-            return format_html('{} <a href="{}">{}</a>', _("Conflict declared."), url, _("Change"))
+            return format_html(
+                '{} <a href="{}">{}</a>', _("Conflict declared."), url, _("Change your declaration")
+            )
         label = _("Declare conflicts") if obj.conflict is None else _("Give your recommendation")
         return format_html('<a href="{}">{}</a>', url, label)
 
