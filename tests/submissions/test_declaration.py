@@ -298,3 +298,19 @@ def test_a_first_rounds_page_is_not_prefilled(in_review):
     _, reviews = in_review
     page = signed_in(reviews[1].reviewer).get(answer_url(reviews[1])).content.decode()
     assert chosen(page) == [] and "In round" not in page
+
+
+def test_the_desk_shows_a_changed_declaration_and_asks_for_another_reviewer(in_review):
+    """The UN reviewer's late conflict: the submission's desk page shows it with its note
+    and asks for one more UN reviewer; the dashboard lists it as short."""
+    submission, reviews = in_review
+    una = reviews[0]
+    declare(una, False)
+    declare(una, True, "My agency funds it")
+    editor = signed_in(User.objects.get(username="edith"))
+    desk = editor.get(f"/admin/submissions/submission/{submission.pk}/change/").content.decode()
+    assert "yes: My agency funds it" in desk
+    assert "The panel needs 1 more UN reviewer" in desk
+    dashboard = editor.get("/admin/submissions/submission/dashboard/").content.decode()
+    short = dashboard.split("Panel short of reviewers")[1].split("<h2>")[0]
+    assert submission.practice.title in short
