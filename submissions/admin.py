@@ -112,6 +112,8 @@ class ConfirmForm(forms.Form):
 
 
 class DeclareForm(forms.Form):
+    # Says which of the answer page's forms was sent (a declaration may follow the score's).
+    step = forms.CharField(widget=forms.HiddenInput, initial="declare", required=False)
     conflict = forms.TypedChoiceField(
         label=_("Do you have a conflict of interest with this practice or its submitter?"),
         choices=[("no", _("No conflict of interest")), ("yes", _("Yes, I have a conflict"))],
@@ -153,6 +155,39 @@ class ScoreForm(forms.Form):
             c.value: (data[f"{c.value}_recommendation"], data[f"{c.value}_comment"])
             for c in Criterion
         }
+
+
+def declaration_text(item: Review) -> str:
+    """A declaration in words, as its reviewer reads it."""
+    if item.conflict:
+        said = _("You declared a conflict of interest.")
+    else:
+        said = _("You declared no conflict of interest.")
+    if item.conflict_note:
+        return format_lazy("{} {}", said, _("Your note: “%(note)s”") % {"note": item.conflict_note})
+    return said
+
+
+def declared_before_text(before: Review) -> str:
+    """What the reviewer declared in an earlier round, and why to confirm it now."""
+    if before.conflict:
+        said = _("In round %(round)d you declared a conflict of interest.")
+    else:
+        said = _("In round %(round)d you declared no conflict of interest.")
+    parts = [said % {"round": before.round}]
+    if before.conflict_note:
+        parts.append(_("Your note then: “%(note)s”") % {"note": before.conflict_note})
+    parts.append(_("A revision can change the practice's partners, so check and confirm it."))
+    return " ".join(str(part) for part in parts)
+
+
+def declares(request, item: Review) -> bool:
+    """Whether the answer page holds the declaration rather than the score: when the
+    declaration's form was sent, or (to see) while none is made, while a conflict stands
+    (to withdraw one declared by mistake), or when the reviewer asks to change it."""
+    if request.method == "POST":
+        return item.conflict is None or request.POST.get("step") == "declare"
+    return item.conflict is not False or "change" in request.GET
 
 
 # The desk.
@@ -469,6 +504,13 @@ class ReviewAdmin(StepViews, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return review.own_reviews(request.user).prefetch_related("assessments")
 
+    def get_list_display(self, request):
+        """A reviewer's list is all their own: without the reviewer's name and affiliation
+        it fits a phone, the column saying what to do in sight."""
+        if request.user.has_perm(review.ASSIGN_PERMISSION):
+            return self.list_display
+        return [name for name in self.list_display if name not in ("reviewer", "affiliation")]
+
     def has_add_permission(self, request):
         return False  # reviewers are assigned from the submission's desk
 
@@ -491,11 +533,13 @@ class ReviewAdmin(StepViews, SimpleHistoryAdmin):
     def progress(self, obj):
         if obj.submitted_at:
             return _("Answered")
-        if obj.conflict:
-            return _("Conflict declared")
-        if obj.round != obj.submission.round or obj.submission.state != Submission.State.IN_REVIEW:
-            return _("Closed")
+        if not review.review_open(obj):
+            return _("Conflict declared") if obj.conflict else _("Closed")
         url = reverse("admin:submissions_review_answer", args=[obj.pk])
+        if obj.conflict:
+            return format_html(
+                '{} <a href="{}">{}</a>', _("Conflict declared."), url, _("Change your declaration")
+            )
         label = _("Declare conflicts") if obj.conflict is None else _("Give your recommendation")
         return format_html('<a href="{}">{}</a>', url, label)
 
@@ -528,6 +572,12 @@ class ReviewAdmin(StepViews, SimpleHistoryAdmin):
             *super().get_urls(),
         ]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        item = self.visible(request, object_id) if whole_number(str(object_id)) else None
+        mine = item is not None and item.reviewer_id == request.user.pk
+        extra = {"may_answer": mine and review.declaration_changeable(item)}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
     def waiting_view(self, request):
         """What waits for me: the reviewer's open reviews, with how long each has waited."""
         rows = [(r, waited(r.assigned_at)) for r in review.reviewer_waiting(request.user)]
@@ -536,49 +586,97 @@ class ReviewAdmin(StepViews, SimpleHistoryAdmin):
             "opts": self.model._meta,
             "title": _("Reviews waiting for me"),
             "rows": rows,
+            "conflicts": review.reviewer_conflicts(request.user),
         }
         return render(request, "admin/submissions/reviews_waiting.html", context)
 
     def answer_view(self, request, object_id):
-        """Declare a conflict of interest, then (without one) score the review."""
+        """Declare a conflict of interest (or change the declaration, until scoring; a new
+        round's starts from the last one's, to confirm), then (without one) score."""
         obj = self.visible(request, object_id)
-        declaring = obj.conflict is None
-        form_class = DeclareForm if declaring else ScoreForm
-        form = form_class(posted(request))
+        if declares(request, obj):
+            return self.declare_page(request, obj)
+        return self.score_page(request, obj)
+
+    def declare_page(self, request, obj):
+        first = obj.conflict is None
+        shown = review.declared_before(obj) if first else obj
+        initial = shown and {
+            "conflict": "yes" if shown.conflict else "no",
+            "note": shown.conflict_note,
+        }
+        form = DeclareForm(posted(request), initial=initial)
         if request.method == "POST" and form.is_valid():
-            if declaring:
-                done = self.run(
-                    request,
-                    review.review_declare,
-                    review=obj,
-                    user=request.user,
-                    conflict=form.cleaned_data["conflict"],
-                    note=form.cleaned_data["note"],
-                )
-            else:
-                done = self.run(
-                    request,
-                    review.review_submit,
-                    review=obj,
-                    user=request.user,
-                    recommendation=form.cleaned_data["recommendation"],
-                    comments=form.cleaned_data["comments"],
-                    assessments=form.assessments(),
-                )
+            done = self.run(
+                request,
+                review.review_declare,
+                review=obj,
+                user=request.user,
+                conflict=form.cleaned_data["conflict"],
+                note=form.cleaned_data["note"],
+            )
             if done:
                 obj.refresh_from_db()
-                if obj.conflict is False and not obj.submitted_at:
-                    messages.success(request, _("Declared. Now give your recommendation."))
-                    return HttpResponseRedirect(request.path)
+                if obj.conflict:
+                    text = (
+                        _("Thank you: your answer is recorded.")
+                        if first
+                        else _("Your declaration is changed: you do not score this submission.")
+                    )
+                    messages.success(request, text)
+                    return HttpResponseRedirect(reverse("admin:submissions_review_waiting"))
+                text = (
+                    _("Declared. Now give your recommendation.")
+                    if first
+                    else _("Your declaration is changed. Now give your recommendation.")
+                )
+                messages.success(request, text)
+                return HttpResponseRedirect(request.path)
+        if first:
+            notice = declared_before_text(shown) if shown else ""
+            title, submit = _("Declare conflicts of interest"), _("Declare")
+        else:
+            notice = format_lazy(
+                "{} {}",
+                declaration_text(obj),
+                _("You may change it until you give your recommendation."),
+            )
+            title, submit = _("Change your declaration"), _("Change my declaration")
+        return self.step_page(
+            request,
+            obj=obj,
+            title=title,
+            form=form,
+            submit=submit,
+            submission=obj.submission,
+            practice=obj.submission.practice,
+            show_panel=False,
+            notice=notice,
+        )
+
+    def score_page(self, request, obj):
+        form = ScoreForm(posted(request))
+        if request.method == "POST" and form.is_valid():
+            done = self.run(
+                request,
+                review.review_submit,
+                review=obj,
+                user=request.user,
+                recommendation=form.cleaned_data["recommendation"],
+                comments=form.cleaned_data["comments"],
+                assessments=form.assessments(),
+            )
+            if done:
                 messages.success(request, _("Thank you: your answer is recorded."))
                 return HttpResponseRedirect(reverse("admin:submissions_review_waiting"))
         return self.step_page(
             request,
             obj=obj,
-            title=_("Declare conflicts of interest") if declaring else _("Your recommendation"),
+            title=_("Your recommendation"),
             form=form,
-            submit=_("Declare") if declaring else _("Give my recommendation"),
+            submit=_("Give my recommendation"),
             submission=obj.submission,
             practice=obj.submission.practice,
             show_panel=False,
+            declared=review.declaration_changeable(obj) and declaration_text(obj),
         )

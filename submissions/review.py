@@ -2,7 +2,8 @@
 Every step's rule lives here; the admin's views and the commands only call these.
 
 Who may do what: an editor (`submissions.add_review`) assigns reviewers; each reviewer
-declares a conflict of interest, then (without one) scores their own review; an editor
+declares a conflict of interest (and may change it until scoring; a new round's starts
+from the last one's, to confirm), then (without one) scores their own review; an editor
 (`submissions.change_submission`) sends a submission back or rejects it; publishing is
 practices.editing's rule (only an account with `practices.publish_practice`, a reviewer).
 Each step names its user in the history of the submission, the review and the practice.
@@ -352,8 +353,21 @@ def review_assign(*, submission: Submission, reviewers, user) -> list[Review]:
     return new
 
 
-def _own_open_review(review: Review, user) -> Review:
-    """The review, locked, if it is `user`'s and its round is still open; else refused."""
+def review_open(review: Review) -> bool:
+    """Whether the review's round is still open: its submission is in review, in this round."""
+    submission = review.submission
+    return submission.state == Submission.State.IN_REVIEW and review.round == submission.round
+
+
+def declaration_changeable(review: Review) -> bool:
+    """Whether the reviewer may still make or change their declaration: the round is open
+    and they have not given their recommendation (review_declare's rule, for the pages)."""
+    return review_open(review) and not review.submitted_at
+
+
+def _own_open_review(review: Review, user, *, given: str | None = None) -> Review:
+    """The review, locked, if it is `user`'s, its round still open and no recommendation
+    given yet; else refused (`given`, with %(when)s, says why once it was given)."""
     review = (
         Review.objects.select_for_update()
         .select_related("submission", "reviewer")
@@ -361,38 +375,83 @@ def _own_open_review(review: Review, user) -> Review:
     )
     if not (user and user.is_authenticated and user.is_active and review.reviewer_id == user.pk):
         raise editing.NotAllowed(_("Only the reviewer it was assigned to may answer this review."))
-    submission = review.submission
-    if submission.state != Submission.State.IN_REVIEW or review.round != submission.round:
+    if not review_open(review):
         raise Refused(
             _("This review is closed: the submission is no longer in this round of review.")
         )
     if review.submitted_at:
+        given = given or _(
+            "This review was given on %(when)s and can no longer be changed; the editor "
+            "may ask one more reviewer."
+        )
         raise Refused(
-            _(
-                "This review was given on %(when)s and can no longer be changed; the editor "
-                "may ask one more reviewer."
-            )
-            % {"when": timezone.localtime(review.submitted_at).strftime("%Y-%m-%d %H:%M")}
+            given % {"when": timezone.localtime(review.submitted_at).strftime("%Y-%m-%d %H:%M")}
         )
     return review
 
 
+def _declaration_reason(before: bool | None, conflict: bool) -> str:
+    """The history's words for a declaration, first made or changed."""
+    if before is None:
+        if conflict:
+            return _("Declared a conflict of interest")
+        return _("Declared no conflict of interest")
+    if before == conflict:
+        return _("Changed the conflict-of-interest details")
+    if conflict:
+        return _("Changed the declaration: a conflict of interest")
+    return _("Withdrew the conflict of interest declared")
+
+
 def review_declare(*, review: Review, user, conflict: bool, note: str = "") -> Review:
-    """The reviewer declares whether they have a conflict of interest (before scoring)."""
+    """The reviewer declares whether they have a conflict of interest, and may change the
+    declaration until they give their recommendation (then it is fixed). Withdrawing a
+    conflict says why; each change is in the review's and the submission's history, and
+    a newly conflicted reviewer stops counting on the panel (panel_status)."""
+    conflict = bool(conflict)
+    note = (note or "").strip()
     with transaction.atomic():
-        review = _own_open_review(review, user)
-        review.conflict = bool(conflict)
-        review.conflict_note = (note or "").strip()
-        reason = (
-            _("Declared a conflict of interest")
-            if conflict
-            else _("Declared no conflict of interest")
+        review = _own_open_review(
+            review,
+            user,
+            given=_(
+                "You gave your recommendation on %(when)s: your declaration of conflicts of "
+                "interest is now fixed. If a conflict has come up since, tell the editors."
+            ),
         )
+        before = review.conflict
+        if before is not None and before == conflict and review.conflict_note == note:
+            return review  # the same declaration again: nothing to record
+        if before is True and not conflict and not note:
+            raise Refused(
+                _(
+                    "note: say why you withdraw the conflict of interest you declared "
+                    "(the editors read it)."
+                )
+            )
+        review.conflict = conflict
+        review.conflict_note = note
+        reason = _declaration_reason(before, conflict)
         _record(review, user, reason)
         review.full_clean()
         review.save()
         _note(review.submission, user, f"{reason}: {user.get_username()}")
     return review
+
+
+def declared_before(review: Review) -> Review | None:
+    """The reviewer's declaration on this submission in the latest earlier round (to
+    pre-fill a new round's, which they still confirm), or None."""
+    return (
+        Review.objects.filter(
+            submission_id=review.submission_id,
+            reviewer_id=review.reviewer_id,
+            round__lt=review.round,
+            conflict__isnull=False,
+        )
+        .order_by("-round")
+        .first()
+    )
 
 
 def review_submit(
@@ -716,6 +775,22 @@ def reviewer_waiting(user):
     return (
         waiting_reviews()
         .filter(reviewer=user)
+        .select_related("submission__practice")
+        .order_by("assigned_at", "pk")
+    )
+
+
+def reviewer_conflicts(user):
+    """`user`'s reviews of an open round where they declared a conflict (they may still
+    withdraw one declared by mistake), oldest first."""
+    return (
+        Review.objects.filter(
+            reviewer=user,
+            conflict=True,
+            submitted_at__isnull=True,
+            submission__state=Submission.State.IN_REVIEW,
+            round=F("submission__round"),
+        )
         .select_related("submission__practice")
         .order_by("assigned_at", "pk")
     )

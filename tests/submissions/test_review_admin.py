@@ -186,6 +186,17 @@ def test_a_reviewer_sees_only_the_submissions_and_reviews_that_are_theirs(in_rev
     assert "Someone else" not in mine.get(ADMIN).content.decode()
 
 
+def test_a_reviewers_list_of_reviews_leaves_out_their_own_name(editor, in_review):
+    """A reviewer's list is all theirs: no reviewer or affiliation column (it fits a
+    phone); the editor's list keeps both."""
+    _, reviews = in_review
+    mine = signed_in(reviews[0].reviewer).get("/admin/submissions/review/").content.decode()
+    assert "column-progress" in mine
+    assert "column-reviewer" not in mine and "column-affiliation" not in mine
+    desk = signed_in(editor).get("/admin/submissions/review/").content.decode()
+    assert "column-reviewer" in desk and "column-affiliation" in desk
+
+
 def test_a_reviewer_declares_then_scores_every_criterion(in_review):
     """The answer page asks for the declaration first, then a recommendation per criterion."""
     submission, reviews = in_review
