@@ -17,7 +17,7 @@ from django.db import transaction
 
 from practices import summary
 from practices.cache import catalogue_changed
-from practices.models import Challenge, Opportunity, Practice, Recommendation, Source
+from practices.models import Challenge, Opportunity, Partner, Practice, Recommendation, Source
 from synthetic.records import RecordGenerator
 from synthetic.remove import synthetic_remove
 from synthetic.report import SyntheticDataExists, SyntheticReport, synthetic_exists
@@ -74,6 +74,13 @@ def _write(model, generator: RecordGenerator, count: int, report: SyntheticRepor
         report.add(model, "records", len(records))
         if model is Practice:
             generator.practice_ids += [record.pk for record in records]
+            partners = [
+                Partner(practice_id=record.pk, organisation_id=organisation, role=role)
+                for record in records
+                for organisation, role in generator.partners()
+            ]
+            Partner.objects.bulk_create(partners, batch_size=BATCH_SIZE)
+            report.add(model, "partners", len(partners))
         for name in batch[0][1]:
             relation = model._meta.get_field(name)
             through = relation.remote_field.through

@@ -16,6 +16,7 @@ from practices.models import (
     Objective,
     ObjectiveAction,
     Organisation,
+    Partner,
     Practice,
     Recommendation,
     Source,
@@ -34,6 +35,10 @@ from synthetic.vocabulary import (
 )
 
 YEARS = range(2007, 2027)
+# The share of practices with an implementation (as submitted ones have), and its values.
+IMPLEMENTED_SHARE = 0.3
+IMPLEMENTATION_STATUSES = list(Practice.Implementation.values)
+PARTNER_ROLES = list(Partner.Role.values)
 RECOMMENDATION_KINDS = list(Recommendation.Kind.values)
 RECOMMENDATION_KIND_WEIGHTS = list(accumulate((50, 35, 8, 7)))
 
@@ -130,12 +135,41 @@ class RecordGenerator:
             values["published_at"] = min(datetime(year, 1, 1, tzinfo=UTC) + offset, self.now)
         else:
             values["status"] = Status.DRAFT if draw < 0.975 else Status.IN_REVIEW
+        if model is Practice and rng.random() < IMPLEMENTED_SHARE:
+            values.update(self._implementation(topic))
         if model is Recommendation:
             values["kind"] = rng.choices(
                 RECOMMENDATION_KINDS, cum_weights=RECOMMENDATION_KIND_WEIGHTS
             )[0]
             values["area"] = topic.area
         return values
+
+    def _implementation(self, topic: Topic) -> dict:
+        """What a submitted practice adds: its scope, period, status and results."""
+        rng = self.rng
+        start = rng.randrange(2010, 2026)
+        status = rng.choice(IMPLEMENTATION_STATUSES)
+        finished = status in (
+            Practice.Implementation.COMPLETED,
+            Practice.Implementation.MOSTLY_COMPLETED,
+        )
+        return {
+            "scope": Practice.Scope.COUNTRIES,
+            "start_year": start,
+            "end_year": min(start + rng.randrange(1, 6), 2026) if finished else None,
+            "implementation_status": status,
+            "results": self._text(topic),
+            "lessons": rng.choice(GENERAL_SENTENCES),
+        }
+
+    def partners(self) -> list[tuple[int, str]]:
+        """A practice's partners, as (organisation pk, role): none for most."""
+        rng = self.rng
+        count = rng.choice((0, 0, 0, 1, 2, 3))
+        return [
+            (organisation, rng.choice(PARTNER_ROLES))
+            for organisation in rng.sample(self.organisations, min(count, len(self.organisations)))
+        ]
 
     def _relations(self, model, topic: Topic, countries: list[int]) -> dict[str, list[int]]:
         """Primary keys of a record's related rows, by relation name."""

@@ -14,7 +14,7 @@ from django.db.models import ProtectedError
 
 from practices import summary
 from practices.cache import catalogue_changed
-from practices.models import RECORD_MODELS, Source
+from practices.models import RECORD_MODELS, Partner, Practice, Source
 from synthetic.report import PREFIX, SyntheticError, SyntheticReport
 
 
@@ -63,6 +63,10 @@ def _remove_relations(model, using: str) -> int:
                 **{f"{relation.field.m2m_reverse_field_name()}__in": synthetic}
             )
             removed += rows._raw_delete(using)
+    if model is Practice:  # its partners, with their history rows (if one was edited)
+        partners = Partner.objects.filter(practice__in=synthetic)
+        removed += Partner.history.filter(practice_id__in=synthetic)._raw_delete(using)
+        removed += partners._raw_delete(using)
     return removed
 
 

@@ -5,9 +5,9 @@ from collections import Counter
 import pytest
 from django.core.management import CommandError, call_command
 
-from practices import search
+from practices import editing, search
 from practices.backup import catalogue_models
-from practices.models import RECORD_MODELS, Challenge, Practice, Source, Status
+from practices.models import RECORD_MODELS, Challenge, Partner, Practice, Source, Status
 from synthetic.report import PREFIX
 from tests.records import change
 
@@ -26,6 +26,9 @@ def generate(**options) -> str:
 
 def synthetic(model):
     return model.objects.filter(slug__startswith=PREFIX).with_related()
+
+
+IMPLEMENTATION = ("scope", "start_year", "end_year", "implementation_status", "results")
 
 
 def snapshot() -> dict:
@@ -51,6 +54,10 @@ def snapshot() -> dict:
                 "addressed_by": sorted(p.slug for p in record.addressed_by.all())
                 if model is Challenge
                 else [],
+                "partners": sorted((p.organisation.slug, p.role) for p in record.partners.all())
+                if model is Practice
+                else [],
+                "implementation": [getattr(record, f, None) for f in IMPLEMENTATION],
             }
     return records
 
@@ -95,6 +102,19 @@ def test_synthetic_records_have_realistic_shapes():
             assert (record.published_at is not None) == (record.status == Status.PUBLISHED)
             statuses[record.status] += 1
     assert statuses[Status.PUBLISHED] / sum(statuses.values()) > 0.85
+    # Some practices have an implementation and partners, as submitted ones do.
+    practices = Practice.objects.filter(slug__startswith=PREFIX)
+    implemented = practices.exclude(implementation_status="")
+    assert 0.15 < implemented.count() / practices.count() < 0.45
+    for practice in implemented:
+        assert practice.scope == "countries" and 2010 <= practice.start_year <= 2025
+        assert practice.end_year is None or practice.start_year < practice.end_year <= 2026
+        assert (practice.end_year is not None) == (
+            practice.implementation_status in ("completed", "mostly-completed")
+        )
+    partnered = Counter(Partner.objects.filter(practice__in=practices).values_list("practice"))
+    assert 0.3 < len(partnered) / practices.count() < 0.7
+    assert set(partnered.values()) == {1, 2, 3}
     years = Counter(Source.objects.filter(slug__startswith=PREFIX).values_list("year", flat=True))
     assert years == dict.fromkeys(range(2007, 2027), 2)
 
@@ -124,6 +144,14 @@ def test_remove_synthetic_leaves_the_catalogue_as_it_was():
     edited = Practice.objects.filter(slug__startswith=PREFIX).first()
     edited = change(edited, title="Edited by hand, so that it has history")
     assert edited.history.exists()
+    editing.record_update(
+        record=edited,
+        user=editing.OPERATOR,
+        version=edited.version,
+        values={},
+        partners=[editing.PartnerRow(None, "A partner named by hand", "funding")],
+    )
+    assert Partner.history.filter(practice_id=edited.pk).exists()
 
     output = run("remove_synthetic")
 
