@@ -429,6 +429,10 @@ class SubmissionAdmin(StepViews, SimpleHistoryAdmin):
 
     def publish_view(self, request, object_id):
         submission = self.visible(request, object_id)
+        rule = (request.user, Practice, editing.Operation.MOVE, Status.PUBLISHED)
+        if not editing.allowed(*rule):  # no Publish button for whoever may not publish
+            messages.error(request, editing.refusal(*rule))
+            return HttpResponseRedirect(self.change_url(submission))
         form = ConfirmForm(posted(request))
         if request.method == "POST":
             done = self.run(

@@ -96,9 +96,13 @@ def test_the_editors_publish_button_is_refused_and_the_reviewers_works(editor, i
     submission, reviews = in_review
     for item in reviews:
         answer(item)
-    response = signed_in(editor).post(f"{ADMIN}{submission.pk}/publish/")
-    assert response.status_code == 200
-    assert "Only a reviewer may." in messages_of(response)
+    client = signed_in(editor)
+    for method in ("get", "post"):  # no Publish form shown to an editor, nor taken
+        response = getattr(client, method)(f"{ADMIN}{submission.pk}/publish/")
+        assert response.status_code == 302
+        assert response["Location"].endswith(f"/submission/{submission.pk}/change/")
+        page = client.get(response["Location"])
+        assert "Only a reviewer may." in messages_of(page)
     assert Practice.objects.get(pk=submission.practice_id).status == Status.IN_REVIEW
     panelist = reviews[0].reviewer
     response = signed_in(panelist).post(f"{ADMIN}{submission.pk}/publish/", follow=True)
