@@ -5,7 +5,6 @@ import uuid
 
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.http import HttpResponse
 from django.utils import timezone
 
 from practices.models import Country
@@ -70,8 +69,3 @@ def answer(item, value=Recommendation.ACCEPT, comments="", criterion_comment="")
         comments=comments,
         assessments=assessments(value, criterion_comment),
     )
-
-
-def revise_page(request, token):
-    """Stands for the public form's revise page (the form's work) in these tests."""
-    return HttpResponse(token)

@@ -14,7 +14,7 @@ from submissions import review
 from submissions.models import Criterion, Recommendation, Review
 from tests.submissions.reviewing import a_panel, a_submission, an_editor, answer, assessments
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.submissions.review_urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

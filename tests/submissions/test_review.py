@@ -26,7 +26,7 @@ from tests.submissions.reviewing import (
     assessments,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.submissions.review_urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from submissions import review
 from submissions.models import Criterion, Review, Submission
 from tests.submissions.reviewing import a_panel, a_reviewer, a_submission, an_editor, answer
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.submissions.review_urls")]
+pytestmark = pytest.mark.django_db
 
 ADMIN = "/admin/submissions/submission/"
 
